@@ -59,7 +59,7 @@ class Store:
     @contextmanager
     def session(self, write: bool = True) -> Iterator[Session]:
         """An ORM session in one transaction (``BEGIN IMMEDIATE`` on SQLite when writing)."""
-        with (self.write() if write else self.read()) as conn, Session(bind=conn) as session:
+        with self.write() if write else self.read() as conn, Session(bind=conn) as session:
             yield session
             session.flush()
 

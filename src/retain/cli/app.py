@@ -1,0 +1,31 @@
+"""The ``retain`` command: one Typer application, each capability registers its commands."""
+
+from __future__ import annotations
+
+import sys
+
+from retain import __version__
+from retain.cli import demo, records
+from retain.cli.common import new_app
+
+app = new_app(
+    "Retain: customer life cycle, value, voice of the customer, cases and outreach "
+    "for small and medium businesses."
+)
+
+# --- records and import (capability 1)
+app.command("init")(records.init)
+app.command("import")(records.import_)
+app.command("status")(records.status)
+app.command("demo")(demo.demo)
+
+
+@app.command("version")
+def version() -> None:
+    """Print Retain's version."""
+    print(__version__)
+
+
+def main() -> None:
+    """Entry point of the ``retain`` console script."""
+    sys.exit(app(standalone_mode=True))
