@@ -154,6 +154,14 @@ FIELDS: dict[str, tuple[Field, ...]] = {
 }
 
 
+#: known exports, recognised by signature headers (normalised), and the fields they fix:
+#: a Shopify orders export names the order in "Name" (#1001) on every line-item row,
+#: while its "Id" is given on the first row only.
+EXPORT_PROFILES: dict[str, list[tuple[frozenset[str], dict[str, str]]]] = {
+    "orders": [(frozenset({"financial_status", "lineitem_name", "name"}), {"external_id": "name"})],
+}
+
+
 def normalise_header(header: str) -> str:
     """``'Created (UTC)'`` -> ``'created_utc'``; a byte-order mark and quotes are dropped."""
     return re.sub(r"[^0-9a-z]+", "_", header.replace("\ufeff", "").strip().lower()).strip("_")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from retain.errors import ImportRejectedError, InvalidInputError, Problem
-from retain.ingest.fields import FIELDS, normalise_header
+from retain.ingest.fields import EXPORT_PROFILES, FIELDS, normalise_header
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,13 @@ def resolve_columns(
         raise ImportRejectedError(problems)
     used = set(mapped.values())
     normalised = {h: normalise_header(h) for h in headers}
+    for signature, fixed in EXPORT_PROFILES.get(kind, []):
+        if signature <= set(normalised.values()):
+            for field_name, header_key in fixed.items():
+                header = next(h for h in headers if normalised[h] == header_key)
+                if field_name not in mapped and header not in used:
+                    mapped[field_name] = header
+                    used.add(header)
     for spec in FIELDS[kind]:
         if spec.name in mapped:
             continue

@@ -266,16 +266,14 @@ def _orders(parsed, cells, columns, out, empty, currency, known_users) -> pd.Dat
     rec["refunded_minor"] = (refunded if refunded is not None else amount * 0).fillna(0)
     if cost is not None:
         rec["cost_minor"] = cost
-    over = (rec["refunded_minor"] > amount).fillna(False)
+    over = (rec["refunded_minor"] > amount).fillna(False).astype(bool)
     out.add(
         "refunded_amount", {int(i): "refund larger than the order amount" for i in over[over].index}
     )
+    refund = rec["refunded_minor"].fillna(0).to_numpy(dtype="int64")
+    full = (rec["refunded_minor"] >= amount).fillna(False).to_numpy(dtype=bool)
     derived = pd.Series(
-        np.where(
-            rec["refunded_minor"].fillna(0) <= 0,
-            "paid",
-            np.where(rec["refunded_minor"] >= amount, "refunded", "partially_refunded"),
-        ),
+        np.where(refund <= 0, "paid", np.where(full, "refunded", "partially_refunded")),
         index=cells.index,
     )
     status = parsed.get("status")
@@ -285,7 +283,9 @@ def _orders(parsed, cells, columns, out, empty, currency, known_users) -> pd.Dat
 
 def _content_ids(prefix: str, frame: pd.DataFrame, names: list[str]) -> pd.Series:
     """Stable ids from the content of rows without an id of their own."""
-    text = frame[names].astype(str).agg("|".join, axis=1)
+    text = pd.Series("", index=frame.index, dtype="object")
+    for name in names:
+        text = text + "|" + frame[name].map(str, na_action="ignore").fillna("").astype(object)
     return text.map(lambda t: prefix + hashlib.sha1(t.encode()).hexdigest()[:20])
 
 

@@ -228,7 +228,7 @@ def _resolve_customers(
     ext = c.get("customer_external_id")
     email = c.get("customer_email")
     name = c.get("customer_name")
-    created = 0
+    before = conn.execute(select(func.count()).select_from(customers)).scalar_one()
     stamp = {
         "created_at": literal(now, customers.c.created_at.type),
         "updated_at": literal(now, customers.c.updated_at.type),
@@ -245,11 +245,11 @@ def _resolve_customers(
             .where(ext.is_not(None), ~exists().where(customers.c.external_id == ext))
             .group_by(ext)
         )
-        created += conn.execute(
+        conn.execute(
             insert(customers).from_select(
                 ["external_id", "email", "name", *stamp, "import_batch_id"], new
             )
-        ).rowcount
+        )
     if create and email is not None:
         only_email = email.is_not(None) if ext is None else and_(ext.is_(None), email.is_not(None))
         new = (
@@ -266,11 +266,12 @@ def _resolve_customers(
             )
             .group_by(email)
         )
-        created += conn.execute(
+        conn.execute(
             insert(customers).from_select(
                 ["external_id", "email", "name", *stamp, "import_batch_id"], new
             )
-        ).rowcount
+        )
+    created = conn.execute(select(func.count()).select_from(customers)).scalar_one() - before
     if ext is not None:
         conn.execute(
             update(stage).values(
