@@ -253,7 +253,7 @@ def test_interactions_and_feedback(store, write, run):
 def test_nps_survey_answers_create_the_survey(store, write, run):
     text = "customer_id,survey,score,comment,responded_at\nC1,NPS 2025,9,great,2025-03-01\n" \
            "C2,NPS 2025,11,,2025-03-01\n"
-    with pytest.raises(ImportRejectedError, match="score outside its scale 0..10"):
+    with pytest.raises(ImportRejectedError, match=r"score outside its scale 0\.\.10"):
         run("feedback", write("nps.csv", text))
     run("feedback", write("nps.csv", text.replace(",11,", ",6,")))
     with store.session(write=False) as s:
