@@ -1,0 +1,23 @@
+"""Service cases: complaints and follow-ups with owners, SLAs, escalation and metrics.
+
+Business rules over the records store (:mod:`retain.store.cases`); the pure
+parts (SLA calendar arithmetic, the priority rule, metrics over tables) live
+in their own modules and take no database.
+"""
+
+from retain.service.calendar import Calendar
+from retain.service.cases import get_case, open_case
+from retain.service.priority import CustomerValue, Priority, priority_for
+from retain.service.sla import SlaPolicy, Target, policy_from_settings
+
+__all__ = [
+    "Calendar",
+    "CustomerValue",
+    "Priority",
+    "SlaPolicy",
+    "Target",
+    "get_case",
+    "open_case",
+    "policy_from_settings",
+    "priority_for",
+]

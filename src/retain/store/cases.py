@@ -1,0 +1,370 @@
+"""Reads and writes of service cases (``retain.service`` calls these).
+
+:func:`transaction` gives a :class:`CaseTx`: every read and write of one
+service call in one database transaction (``BEGIN IMMEDIATE`` on SQLite).
+Case updates carry the ``version`` the caller read; an update of a case that
+changed since then raises :class:`~retain.errors.ConflictError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
+
+from retain.errors import ConflictError, NotFoundError
+from retain.store.engine import Store
+from retain.store.schema import Case, CaseEvent, Customer, Feedback, Order, User
+
+cases_t = Case.__table__
+events_t = CaseEvent.__table__
+users_t = User.__table__
+customers_t = Customer.__table__
+orders_t = Order.__table__
+
+OPEN_STATUSES = ("open", "pending")
+COUNTED_ORDER_STATUSES = ("paid", "refunded", "partially_refunded")
+CONFLICT = "changed by someone else since you read it; reload and try again"
+
+
+class CaseTx:
+    """The reads and writes of cases inside one transaction."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # --- customers, users, value
+    def customer(self, customer_id: int) -> dict[str, Any] | None:
+        """id, external_id, name, owner_id of a customer, or None."""
+        row = self.conn.execute(
+            select(
+                customers_t.c.id,
+                customers_t.c.external_id,
+                customers_t.c.name,
+                customers_t.c.owner_id,
+            ).where(customers_t.c.id == customer_id)
+        ).first()
+        return dict(row._mapping) if row else None
+
+    def customer_by_ref(self, ref: str) -> dict[str, Any] | None:
+        """A customer by external id, else by numeric id."""
+        row = self.conn.execute(
+            select(customers_t.c.id).where(customers_t.c.external_id == ref)
+        ).first()
+        if row:
+            return self.customer(row.id)
+        return self.customer(int(ref)) if ref.isdigit() else None
+
+    def feedback_exists(self, feedback_id: int) -> bool:
+        """Whether a feedback record with this id exists."""
+        fb = Feedback.__table__
+        return self.conn.execute(select(fb.c.id).where(fb.c.id == feedback_id)).first() is not None
+
+    def customer_value(self, customer_id: int) -> dict[str, Any]:
+        """Net revenue (minor units), order count, main currency and value rank (0-1) by revenue.
+
+        ``value_rank`` is the share of the *other* buying customers with
+        lower net revenue (None when the customer has no counted order or is
+        the only buyer).
+        """
+        net = (orders_t.c.amount_minor - func.coalesce(orders_t.c.refunded_minor, 0)).label("net")
+        counted = orders_t.c.status.in_(COUNTED_ORDER_STATUSES)
+        per_customer = (
+            select(orders_t.c.customer_id, func.sum(net).label("revenue"))
+            .where(counted)
+            .group_by(orders_t.c.customer_id)
+            .subquery()
+        )
+        mine = self.conn.execute(
+            select(func.count(), func.coalesce(func.sum(net), 0)).where(
+                counted, orders_t.c.customer_id == customer_id
+            )
+        ).one()
+        orders, revenue = int(mine[0]), int(mine[1])
+        currency = self.conn.execute(
+            select(orders_t.c.currency)
+            .where(orders_t.c.customer_id == customer_id)
+            .group_by(orders_t.c.currency)
+            .order_by(func.count().desc(), orders_t.c.currency)
+            .limit(1)
+        ).scalar()
+        rank = None
+        if orders:
+            below, buyers = self.conn.execute(
+                select(
+                    func.sum(case((per_customer.c.revenue < revenue, 1), else_=0)),
+                    func.count(),
+                ).select_from(per_customer)
+            ).one()
+            rank = float(below or 0) / (buyers - 1) if buyers > 1 else None
+        return {
+            "revenue_minor": revenue,
+            "orders": orders,
+            "currency": currency,
+            "value_rank": rank,
+        }
+
+    def user(self, user_id: int | None) -> dict[str, Any] | None:
+        """id, username, role, manager_id, is_active of a user, or None."""
+        if user_id is None:
+            return None
+        row = self.conn.execute(_user_select().where(users_t.c.id == user_id)).first()
+        return dict(row._mapping) if row else None
+
+    def user_by_name(self, username: str) -> dict[str, Any] | None:
+        """A user by username, or None."""
+        row = self.conn.execute(_user_select().where(users_t.c.username == username)).first()
+        return dict(row._mapping) if row else None
+
+    def admins(self) -> list[dict[str, Any]]:
+        """Active admins, oldest first (who hears of escalations when no manager is set)."""
+        rows = self.conn.execute(
+            _user_select()
+            .where(users_t.c.role == "admin", users_t.c.is_active.is_(True))
+            .order_by(users_t.c.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    def agent_loads(self) -> list[dict[str, Any]]:
+        """Active agents with ``load`` (open and pending cases they own) and ``last_case_id``."""
+        load = (
+            select(
+                cases_t.c.owner_id,
+                func.sum(case((cases_t.c.status.in_(OPEN_STATUSES), 1), else_=0)).label("load"),
+                func.max(cases_t.c.id).label("last_case_id"),
+            )
+            .group_by(cases_t.c.owner_id)
+            .subquery()
+        )
+        rows = self.conn.execute(
+            select(
+                users_t.c.id,
+                users_t.c.username,
+                func.coalesce(load.c.load, 0).label("load"),
+                load.c.last_case_id,
+            )
+            .select_from(users_t.outerjoin(load, load.c.owner_id == users_t.c.id))
+            .where(users_t.c.role == "agent", users_t.c.is_active.is_(True))
+            .order_by(users_t.c.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+    # --- cases
+    def case(self, case_id: int) -> dict[str, Any]:
+        """Every column of a case, or NotFoundError."""
+        row = self.conn.execute(select(cases_t).where(cases_t.c.id == case_id)).first()
+        if row is None:
+            raise NotFoundError(f"case {case_id} does not exist; `retain cases list` shows them")
+        return dict(row._mapping)
+
+    def case_id_for_feedback(self, feedback_id: int) -> int | None:
+        """The case opened from a feedback record, if any."""
+        return self.conn.execute(
+            select(cases_t.c.id).where(cases_t.c.feedback_id == feedback_id)
+        ).scalar()
+
+    def insert_case(self, values: dict[str, Any]) -> int | None:
+        """Insert a case; None when its ``feedback_id`` already has a case (a concurrent open)."""
+        try:
+            with self.conn.begin_nested():
+                return int(
+                    self.conn.execute(insert(cases_t).values(**values)).inserted_primary_key[0]
+                )
+        except IntegrityError:
+            if values.get("feedback_id") is not None and self.case_id_for_feedback(
+                values["feedback_id"]
+            ):
+                return None
+            raise
+
+    def update_case(self, case_id: int, version: int, values: dict[str, Any]) -> int:
+        """Apply ``values`` if the case is still at ``version``; returns the new version."""
+        result = self.conn.execute(
+            update(cases_t)
+            .where(cases_t.c.id == case_id, cases_t.c.version == version)
+            .values(**values, version=cases_t.c.version + 1)
+        )
+        if result.rowcount != 1:
+            current = self.case(case_id)  # NotFoundError when gone
+            raise ConflictError(
+                f"case {case_id} was {CONFLICT} (you had version {version}, "
+                f"it is now at version {current['version']})"
+            )
+        return version + 1
+
+    def add_event(
+        self,
+        case_id: int,
+        at: datetime,
+        actor: str | None,
+        kind: str,
+        *,
+        field: str | None = None,
+        old: Any = None,
+        new: Any = None,
+        body: str | None = None,
+        internal: bool = False,
+    ) -> None:
+        """Append one audit event (never updated or deleted)."""
+        self.conn.execute(
+            insert(events_t).values(
+                case_id=case_id,
+                at=at,
+                actor=actor,
+                kind=kind,
+                field=field,
+                old_value=None if old is None else str(old),
+                new_value=None if new is None else str(new),
+                body=body,
+                internal=internal,
+            )
+        )
+
+    def events(self, case_id: int, include_internal: bool = True) -> list[dict[str, Any]]:
+        """The audit trail of a case, oldest first."""
+        query = select(events_t).where(events_t.c.case_id == case_id)
+        if not include_internal:
+            query = query.where(events_t.c.internal.is_(False))
+        rows = self.conn.execute(query.order_by(events_t.c.at, events_t.c.id))
+        return [dict(r._mapping) for r in rows]
+
+    def breach_recorded(self, case_id: int, target: str, due: str) -> bool:
+        """Whether the breach of ``target`` due at ``due`` (ISO text) was already recorded."""
+        return (
+            self.conn.execute(
+                select(events_t.c.id).where(
+                    events_t.c.case_id == case_id,
+                    events_t.c.kind == "sla_breach",
+                    events_t.c.field == target,
+                    events_t.c.old_value == due,
+                )
+            ).first()
+            is not None
+        )
+
+    def overdue_cases(self, now: datetime) -> list[dict[str, Any]]:
+        """Open and pending cases with a due time before ``now`` that was not met."""
+        c = cases_t.c
+        rows = self.conn.execute(
+            select(cases_t)
+            .where(
+                c.status.in_(OPEN_STATUSES),
+                or_(
+                    and_(c.first_responded_at.is_(None), c.first_response_due_at < now),
+                    c.resolution_due_at < now,
+                ),
+            )
+            .order_by(c.id)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def _user_select() -> Any:
+    return select(
+        users_t.c.id,
+        users_t.c.username,
+        users_t.c.role,
+        users_t.c.manager_id,
+        users_t.c.is_active,
+    )
+
+
+@contextmanager
+def transaction(store: Store) -> Iterator[CaseTx]:
+    """A :class:`CaseTx` in one write transaction: committed when the block ends."""
+    with store.write() as conn:
+        yield CaseTx(conn)
+
+
+@contextmanager
+def reading(store: Store) -> Iterator[CaseTx]:
+    """A :class:`CaseTx` in a read transaction."""
+    with store.read() as conn:
+        yield CaseTx(conn)
+
+
+def list_cases(
+    store: Store,
+    *,
+    statuses: Sequence[str] | None = None,
+    owner: str | None = None,
+    customer_id: int | None = None,
+    limit: int | None = None,
+) -> pd.DataFrame:
+    """Cases with their customer's external id and owner's username, newest first."""
+    c = cases_t.c
+    owner_u = users_t.alias("owner")
+    query = (
+        select(
+            c.id,
+            c.customer_id,
+            customers_t.c.external_id.label("customer"),
+            c.source,
+            c.subject,
+            c.category,
+            c.priority,
+            c.status,
+            owner_u.c.username.label("owner"),
+            c.opened_at,
+            c.first_response_due_at,
+            c.first_responded_at,
+            c.resolution_due_at,
+            c.resolved_at,
+            c.closed_at,
+            c.paused_since,
+            c.reopen_count,
+            c.version,
+        )
+        .select_from(
+            cases_t.join(customers_t, customers_t.c.id == c.customer_id).outerjoin(
+                owner_u, owner_u.c.id == c.owner_id
+            )
+        )
+        .order_by(c.opened_at.desc(), c.id.desc())
+    )
+    if statuses:
+        query = query.where(c.status.in_(list(statuses)))
+    if owner:
+        query = query.where(owner_u.c.username == owner)
+    if customer_id is not None:
+        query = query.where(c.customer_id == customer_id)
+    if limit:
+        query = query.limit(limit)
+    with store.read() as conn:
+        rows = conn.execute(query).mappings().all()
+    return pd.DataFrame(
+        [dict(r) for r in rows], columns=[col.name for col in query.selected_columns]
+    )
+
+
+def cases_frame(store: Store) -> pd.DataFrame:
+    """Every case (for metrics): as :func:`list_cases`, oldest first."""
+    return list_cases(store).iloc[::-1].reset_index(drop=True)
+
+
+def order_times(store: Store) -> pd.DataFrame:
+    """``customer_id`` and ``ordered_at`` of every counted (not cancelled or pending) order."""
+    with store.read() as conn:
+        rows = conn.execute(
+            select(orders_t.c.customer_id, orders_t.c.ordered_at).where(
+                orders_t.c.status.in_(COUNTED_ORDER_STATUSES)
+            )
+        ).all()
+    return pd.DataFrame(rows, columns=["customer_id", "ordered_at"])
+
+
+def buyer_ids(store: Store) -> list[int]:
+    """Ids of customers with at least one counted order (not merged away)."""
+    with store.read() as conn:
+        return list(
+            conn.execute(
+                select(orders_t.c.customer_id)
+                .where(orders_t.c.status.in_(COUNTED_ORDER_STATUSES))
+                .distinct()
+            ).scalars()
+        )

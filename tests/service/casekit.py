@@ -1,0 +1,73 @@
+"""Helpers for service tests: users, customers and orders written straight to the store."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from retain.store.schema import Customer, Feedback, Order, User
+
+T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
+
+
+class Seed:
+    """Writes users, customers, orders and feedback; returns their ids."""
+
+    def __init__(self, store):
+        self.store = store
+        self.n = 0
+
+    def _next(self) -> int:
+        self.n += 1
+        return self.n
+
+    def user(self, username, role="agent", manager_id=None, is_active=True) -> int:
+        with self.store.session() as s:
+            u = User(
+                username=username,
+                role=role,
+                manager_id=manager_id,
+                is_active=is_active,
+                created_at=T0,
+            )
+            s.add(u)
+            s.flush()
+            s.commit()
+            return u.id
+
+    def customer(self, ref=None, owner_id=None, orders=(), currency="EUR") -> int:
+        """A customer with ``orders``: a list of (amount_minor, datetime) pairs."""
+        ref = ref or f"C{self._next()}"
+        with self.store.session() as s:
+            c = Customer(external_id=ref, name=ref, owner_id=owner_id, created_at=T0, updated_at=T0)
+            s.add(c)
+            s.flush()
+            for amount, at in orders:
+                s.add(
+                    Order(
+                        external_id=f"O{self._next()}",
+                        customer_id=c.id,
+                        ordered_at=at,
+                        amount_minor=amount,
+                        currency=currency,
+                        created_at=T0,
+                        updated_at=T0,
+                    )
+                )
+            s.commit()
+            return c.id
+
+    def feedback(self, customer_id, score=2) -> int:
+        with self.store.session() as s:
+            f = Feedback(
+                external_id=f"F{self._next()}",
+                customer_id=customer_id,
+                score=score,
+                nps_score=score,
+                responded_at=T0,
+                created_at=T0,
+                updated_at=T0,
+            )
+            s.add(f)
+            s.flush()
+            s.commit()
+            return f.id
