@@ -54,8 +54,16 @@ def take_snapshot(store) -> dict[str, list[tuple]]:
             for c in s.scalars(select(Customer).order_by(Customer.external_id))
         ]
         orders = [
-            (o.external_id, o.customer_id, o.ordered_at, o.amount_minor, o.currency, o.status,
-             o.refunded_minor, o.product_category)
+            (
+                o.external_id,
+                o.customer_id,
+                o.ordered_at,
+                o.amount_minor,
+                o.currency,
+                o.status,
+                o.refunded_minor,
+                o.product_category,
+            )
             for o in s.scalars(select(Order).order_by(Order.external_id))
         ]
     return {"customers": customers, "orders": orders}

@@ -46,8 +46,7 @@ def test_import_twice_changes_nothing(store, write, run, snapshot):
     run("orders", path)
     before = snapshot(store)
     again = run("orders", path)
-    assert (again.inserted, again.updated, again.unchanged, again.customers_created) == (
-        0, 0, 3, 0)
+    assert (again.inserted, again.updated, again.unchanged, again.customers_created) == (0, 0, 3, 0)
     assert snapshot(store) == before
     counts = record_counts(store)
     assert (counts["orders"], counts["customers"], counts["import_batches"]) == (3, 2, 2)
@@ -75,8 +74,12 @@ def test_changed_row_updates_its_record(store, write, run):
         ("O9,C1,,2024-01-01,ten,EUR,", "amount", "ten", "not a number"),
         ("O9,C1,,2024-01-01,10.00,EUX,", "currency", "EUX", "unknown currency code"),
         ("O9,C1,,2024-01-01,10.001,EUR,", "amount", "10.001", "more than 2 decimals"),
-        ("O9,C1,not-an-email,2024-01-01,10.00,EUR,", "email", "not-an-email",
-         "not a valid e-mail address"),
+        (
+            "O9,C1,not-an-email,2024-01-01,10.00,EUR,",
+            "email",
+            "not-an-email",
+            "not a valid e-mail address",
+        ),
         ("O1,C1,,2024-01-01,10.00,EUR,", "order_id", "O1", "duplicate id inside the file"),
         ("O9,,,2024-01-01,10.00,EUR,", "customer_id", "", "no customer"),
         (",C1,,2024-01-01,10.00,EUR,", "order_id", "", "required value is empty"),
@@ -88,7 +91,11 @@ def test_each_bad_value_is_named(store, write, run, row, column, value, reason):
         run("orders", path)
     problem = excinfo.value.problems[0]
     assert (problem.file, problem.row, problem.column, problem.value) == (
-        str(path), 5, column, value)
+        str(path),
+        5,
+        column,
+        value,
+    )
     assert reason in problem.reason
     assert f"{path}, row 5, column {column!r}" in excinfo.value.message
     assert "nothing was written" in excinfo.value.message
@@ -105,8 +112,16 @@ def test_missing_required_column(store, write, run):
 
 def test_map_option_and_bad_map(store, write, run):
     path = write("custom.csv", "Bestellnr;Kunde;Datum;Betrag\nB1;K1;2024-02-01;12,50\n")
-    report = run("orders", path, mapping={"Bestellnr": "order_id", "Kunde": "customer_id",
-                                         "Datum": "ordered_at", "Betrag": "amount"})
+    report = run(
+        "orders",
+        path,
+        mapping={
+            "Bestellnr": "order_id",
+            "Kunde": "customer_id",
+            "Datum": "ordered_at",
+            "Betrag": "amount",
+        },
+    )
     assert report.inserted == 1
     with store.session(write=False) as s:
         assert s.scalars(select(Order.amount_minor)).one() == 1250
@@ -133,26 +148,39 @@ def test_skip_bad_imports_good_rows_and_writes_rejects(store, write, run, tmp_pa
     report = run("orders", path, skip_bad=True)
     assert (report.inserted, report.rows_rejected) == (4, 1)
     rejected = (tmp_path / "mixed.rejected.csv").read_text().splitlines()
-    assert rejected[0] == "row,order_id,customer_id,email,ordered_at,amount,currency," \
+    assert (
+        rejected[0] == "row,order_id,customer_id,email,ordered_at,amount,currency,"
         "product_category,problems"
+    )
     assert rejected[1].startswith('5,O8,C2,,yesterday,5,EUR,,"ordered_at: unparseable date')
     assert len(rejected) == 2
 
 
 def test_refunds_and_status(store, write, run):
-    text = ("order_id,customer_id,ordered_at,amount,refunded_amount,status\n"
-            "R1,C1,2024-01-01,100.00,100.00,\n"
-            "R2,C1,2024-01-02,100.00,30.00,\n"
-            "R3,C1,2024-01-03,100.00,0,\n"
-            "R4,C1,2024-01-04,100.00,0,cancelled\n")
+    text = (
+        "order_id,customer_id,ordered_at,amount,refunded_amount,status\n"
+        "R1,C1,2024-01-01,100.00,100.00,\n"
+        "R2,C1,2024-01-02,100.00,30.00,\n"
+        "R3,C1,2024-01-03,100.00,0,\n"
+        "R4,C1,2024-01-04,100.00,0,cancelled\n"
+    )
     run("orders", write("refunds.csv", text))
     with store.session(write=False) as s:
         got = {o.external_id: (o.status, o.refunded_minor) for o in s.scalars(select(Order))}
-    assert got == {"R1": ("refunded", 10000), "R2": ("partially_refunded", 3000),
-                   "R3": ("paid", 0), "R4": ("cancelled", 0)}
+    assert got == {
+        "R1": ("refunded", 10000),
+        "R2": ("partially_refunded", 3000),
+        "R3": ("paid", 0),
+        "R4": ("cancelled", 0),
+    }
     with pytest.raises(ImportRejectedError, match="refund larger than the order amount"):
-        run("orders", write("over.csv", "order_id,customer_id,ordered_at,amount,refunded_amount\n"
-                                        "X1,C1,2024-01-01,10,11\n"))
+        run(
+            "orders",
+            write(
+                "over.csv",
+                "order_id,customer_id,ordered_at,amount,refunded_amount\nX1,C1,2024-01-01,10,11\n",
+            ),
+        )
 
 
 def test_shopify_orders_export_without_map(store, write, run):
@@ -198,20 +226,30 @@ def test_stripe_payments_export_without_map(store, write, run):
     assert (orders["ch_1"].amount_minor, orders["ch_1"].currency) == (4900, "USD")
     assert orders["ch_2"].status == "refunded"
     assert (customer.external_id, customer.email, customer.name) == (
-        "cus_A", "ada@example.com", "Ada")
+        "cus_A",
+        "ada@example.com",
+        "Ada",
+    )
 
 
 def test_customers_import(store, write, run):
-    text = ("Customer ID,First Name,Last Name,Email,Country,Accepts Email Marketing,Tags,"
-            "birth_year,Shoe size\n"
-            "C1,Ada,Lovelace,ADA@example.com,Germany,yes,\"vip, shoes\",1985,38\n"
-            "C2,Bob,,bob@example.com,FR,no,,,\n")
+    text = (
+        "Customer ID,First Name,Last Name,Email,Country,Accepts Email Marketing,Tags,"
+        "birth_year,Shoe size\n"
+        'C1,Ada,Lovelace,ADA@example.com,Germany,yes,"vip, shoes",1985,38\n'
+        "C2,Bob,,bob@example.com,FR,no,,,\n"
+    )
     report = run("customers", write("customers.csv", text))
     assert report.inserted == 2
     with store.session(write=False) as s:
         c1, c2 = s.scalars(select(Customer).order_by(Customer.external_id)).all()
     assert (c1.name, c1.email, c1.country, c1.email_consent, c1.birth_year) == (
-        "Ada Lovelace", "ada@example.com", "DE", True, 1985)
+        "Ada Lovelace",
+        "ada@example.com",
+        "DE",
+        True,
+        1985,
+    )
     assert c1.tags == ["shoes", "vip"]
     assert c1.attributes == {"Shoe size": "38"}
     assert (c2.name, c2.country, c2.email_consent, c2.tags) == ("Bob", "FR", False, None)
@@ -221,8 +259,10 @@ def test_customers_import(store, write, run):
 
 def test_customers_then_orders_by_email_join_the_same_customer(store, write, run):
     run("customers", write("c.csv", "email,name\nada@example.com,Ada\n"))
-    run("orders", write("o.csv", "order_id,email,ordered_at,amount\nO1,ADA@example.com,"
-                                 "2024-01-01,5\n"))
+    run(
+        "orders",
+        write("o.csv", "order_id,email,ordered_at,amount\nO1,ADA@example.com,2024-01-01,5\n"),
+    )
     with store.session(write=False) as s:
         assert s.scalars(select(Customer.external_id)).all() == ["ada@example.com"]
         assert s.scalars(select(Order.customer_id)).one() == s.scalars(select(Customer.id)).one()
@@ -230,15 +270,19 @@ def test_customers_then_orders_by_email_join_the_same_customer(store, write, run
 
 def test_interactions_and_feedback(store, write, run):
     run("customers", write("c.csv", "customer_id,email\nC1,ada@example.com\n"))
-    inter = ("customer_id,occurred_at,channel,direction,kind,note\n"
-             "C1,2024-01-01 09:00,phone,in,complaint,\"Parcel late,\nsecond line\"\n"
-             "C1,2024-01-02 09:00,email,out,follow_up,resolved\n")
+    inter = (
+        "customer_id,occurred_at,channel,direction,kind,note\n"
+        'C1,2024-01-01 09:00,phone,in,complaint,"Parcel late,\nsecond line"\n'
+        "C1,2024-01-02 09:00,email,out,follow_up,resolved\n"
+    )
     first = run("interactions", write("i.csv", inter))
     assert first.inserted == 2
     assert run("interactions", write("i.csv", inter)).unchanged == 2  # ids from content
-    feedback = ("source,email,rating,comment,date\n"
-                "google,ada@example.com,4,Nice shoes,2024-02-01\n"
-                "trustpilot,unknown@example.com,1,Never again,2024-02-02\n")
+    feedback = (
+        "source,email,rating,comment,date\n"
+        "google,ada@example.com,4,Nice shoes,2024-02-01\n"
+        "trustpilot,unknown@example.com,1,Never again,2024-02-02\n"
+    )
     report = run("feedback", write("reviews.csv", feedback))
     assert (report.inserted, report.customers_created) == (2, 0)  # reviews create no customers
     with store.session(write=False) as s:
@@ -246,18 +290,24 @@ def test_interactions_and_feedback(store, write, run):
         rows = s.scalars(select(Feedback).order_by(Feedback.responded_at)).all()
     assert notes[0] == "Parcel late,\nsecond line"
     assert [(f.kind, f.score_min, f.score_max, f.nps_score) for f in rows] == [
-        ("review", 1, 5, 8), ("review", 1, 5, 0)]
+        ("review", 1, 5, 8),
+        ("review", 1, 5, 0),
+    ]
     assert rows[0].customer_id is not None and rows[1].customer_id is None
 
 
 def test_nps_survey_answers_create_the_survey(store, write, run):
-    text = "customer_id,survey,score,comment,responded_at\nC1,NPS 2025,9,great,2025-03-01\n" \
-           "C2,NPS 2025,11,,2025-03-01\n"
+    text = (
+        "customer_id,survey,score,comment,responded_at\nC1,NPS 2025,9,great,2025-03-01\n"
+        "C2,NPS 2025,11,,2025-03-01\n"
+    )
     with pytest.raises(ImportRejectedError, match=r"score outside its scale 0\.\.10"):
         run("feedback", write("nps.csv", text))
     run("feedback", write("nps.csv", text.replace(",11,", ",6,")))
     with store.session(write=False) as s:
         rows = s.scalars(select(Feedback).order_by(Feedback.nps_score)).all()
-    assert [(f.kind, f.nps_score, f.source) for f in rows] == [("nps", 6, "survey"),
-                                                                ("nps", 9, "survey")]
+    assert [(f.kind, f.nps_score, f.source) for f in rows] == [
+        ("nps", 6, "survey"),
+        ("nps", 9, "survey"),
+    ]
     assert rows[0].survey_id == rows[1].survey_id is not None

@@ -24,6 +24,7 @@ from retain.errors import ImportRejectedError, Problem
 
 DELIMITERS = ",;\t|"
 PARQUET_MAGIC = b"PAR1"
+WESTERN = ("cp1252", "latin_1", "iso8859_15")
 csv.field_size_limit(10_000_000)
 
 
@@ -70,13 +71,17 @@ def _decode(file: str, data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000]).best()
+    matches = from_bytes(data[:200_000])
+    best = matches.best()
     if best is None or best.encoding is None:
         raise _reject(file, "cannot tell the text encoding; save the file as UTF-8 CSV")
+    # equally likely single-byte encodings: prefer Western European (the usual shop export)
+    tied = [m.encoding for m in matches if m.chaos <= best.chaos]
+    encoding = next((e for e in WESTERN if e in tied), best.encoding)
     try:
-        return data.decode(best.encoding)
+        return data.decode(encoding)
     except (UnicodeDecodeError, LookupError):
-        raise _reject(file, f"not valid {best.encoding} text; save the file as UTF-8 CSV") from None
+        raise _reject(file, f"not valid {encoding} text; save the file as UTF-8 CSV") from None
 
 
 def _delimiter(sample: str) -> str:
