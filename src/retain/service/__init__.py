@@ -6,7 +6,8 @@ in their own modules and take no database.
 """
 
 from retain.service.calendar import Calendar
-from retain.service.cases import get_case, open_case
+from retain.service.cases import assign, close, comment, get_case, reopen, resolve, set_status
+from retain.service.opening import open_case
 from retain.service.priority import CustomerValue, Priority, priority_for
 from retain.service.sla import SlaPolicy, Target, policy_from_settings
 
@@ -16,8 +17,14 @@ __all__ = [
     "Priority",
     "SlaPolicy",
     "Target",
+    "assign",
+    "close",
+    "comment",
     "get_case",
     "open_case",
     "policy_from_settings",
     "priority_for",
+    "reopen",
+    "resolve",
+    "set_status",
 ]

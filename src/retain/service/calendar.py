@@ -77,7 +77,7 @@ class Calendar:
     def windows(self, since: datetime) -> Iterator[tuple[datetime, datetime]]:
         """Open intervals (UTC) that end after ``since``, in time order."""
         tz = zone(self.timezone)
-        day = _aware(since).astimezone(tz).date() - timedelta(days=1)
+        day = require_aware(since).astimezone(tz).date() - timedelta(days=1)
         for _ in range(MAX_DAYS):
             if day.weekday() in self.days and day not in self.holidays:
                 opens = datetime.combine(day, self.start, tzinfo=tz).astimezone(UTC)
@@ -93,7 +93,7 @@ class Calendar:
 
     def add(self, start: datetime, seconds: float) -> datetime:
         """The instant (UTC) when ``seconds`` of SLA time have passed after ``start``."""
-        start = _aware(start).astimezone(UTC)
+        start = require_aware(start).astimezone(UTC)
         if seconds < 0:
             raise InvalidInputError(f"cannot add a negative duration ({seconds} s)")
         if self.always:
@@ -109,8 +109,8 @@ class Calendar:
 
     def between(self, a: datetime, b: datetime) -> float:
         """Seconds of SLA time from ``a`` to ``b`` (0 when ``b`` is not after ``a``)."""
-        a = _aware(a).astimezone(UTC)
-        b = _aware(b).astimezone(UTC)
+        a = require_aware(a).astimezone(UTC)
+        b = require_aware(b).astimezone(UTC)
         if b <= a:
             return 0.0
         if self.always:
@@ -131,7 +131,8 @@ class Calendar:
         return f"{days} {self.start:%H:%M}-{end} {self.timezone}"
 
 
-def _aware(value: datetime) -> datetime:
+def require_aware(value: datetime) -> datetime:
+    """``value`` if it carries a time zone, else an InvalidInputError."""
     if value.tzinfo is None:
         raise InvalidInputError(
             f"time {value.isoformat()} has no time zone; pass an aware datetime (UTC)"

@@ -1,0 +1,117 @@
+"""Opening a case: owner, priority from value, SLA due times, audit events.
+
+Called by people (CLI, web) and by the closed loop (a detractor answer or a
+bad review opens a case by itself, once per feedback record).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from retain.config import load_settings
+from retain.errors import InvalidInputError, NotFoundError
+from retain.service.assignment import choose_owner
+from retain.service.calendar import require_aware
+from retain.service.priority import CustomerValue, priority_for
+from retain.service.sla import SlaPolicy, cases_settings, policy_from_settings
+from retain.store import Store
+from retain.store import cases as db
+from retain.store.schema import CASE_SOURCES
+
+SUBJECT_MAX = 500
+
+
+def open_case(
+    store: Store,
+    *,
+    customer_id: int,
+    subject: str,
+    source: str = "manual",
+    description: str | None = None,
+    category: str | None = None,
+    feedback_id: int | None = None,
+    actor: str = "system",
+    now: datetime,
+    policy: SlaPolicy | None = None,
+    loyal_orders: int | None = None,
+) -> int:
+    """Open a case and return its id.
+
+    Assigns the owner (the customer's dedicated rep, else round-robin by
+    load among active agents), sets the priority from the customer's value
+    (:mod:`retain.service.priority`) and the SLA due times
+    (:mod:`retain.service.sla`), and records ``created``, ``priority`` and
+    ``assigned`` events. Idempotent per ``feedback_id``: a second call with
+    the same feedback returns the existing case and writes nothing.
+    """
+    require_aware(now)
+    subject = (subject or "").strip()
+    if not subject:
+        raise InvalidInputError("a case needs a subject: say in a few words what is wrong")
+    if len(subject) > SUBJECT_MAX:
+        raise InvalidInputError(
+            f"subject is {len(subject)} characters; keep it under {SUBJECT_MAX} "
+            "and put the rest in the description"
+        )
+    if source not in CASE_SOURCES:
+        raise InvalidInputError(
+            f"unknown case source {source!r}; use one of {', '.join(CASE_SOURCES)}"
+        )
+    if policy is None or loyal_orders is None:
+        settings = load_settings()
+        policy = policy or policy_from_settings(settings)
+        loyal_orders = loyal_orders or int(cases_settings(settings)["loyal_orders"])
+    with db.transaction(store) as tx:
+        if feedback_id is not None:
+            existing = tx.case_id_for_feedback(feedback_id)
+            if existing is not None:
+                return existing
+            if not tx.feedback_exists(feedback_id):
+                raise NotFoundError(f"feedback {feedback_id} does not exist")
+        customer = tx.customer(customer_id)
+        if customer is None:
+            raise NotFoundError(f"customer {customer_id} does not exist")
+        priority = priority_for(
+            CustomerValue(**tx.customer_value(customer_id)), loyal_orders=loyal_orders
+        )
+        owner = choose_owner(tx.user(customer["owner_id"]), tx.agent_loads())
+        case_id = tx.insert_case(
+            {
+                "customer_id": customer_id,
+                "source": source,
+                "subject": subject,
+                "description": description,
+                "category": category,
+                "priority": priority.level,
+                "priority_reason": priority.reason,
+                "owner_id": owner.owner_id,
+                "status": "open",
+                "feedback_id": feedback_id,
+                "opened_at": now,
+                "first_response_due_at": policy.due(priority.level, "first_response", now),
+                "resolution_due_at": policy.due(priority.level, "resolution", now),
+                "paused_seconds": 0,
+                "reopen_count": 0,
+                "version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        if case_id is None:  # another process opened it for the same feedback just now
+            existing = tx.case_id_for_feedback(feedback_id)  # type: ignore[arg-type]
+            assert existing is not None
+            return existing
+        tx.add_event(case_id, now, actor, "created", field="status", new="open", body=subject)
+        tx.add_event(
+            case_id,
+            now,
+            actor,
+            "priority",
+            field="priority",
+            new=priority.level,
+            body=priority.reason,
+        )
+        tx.add_event(
+            case_id, now, actor, "assigned", field="owner", new=owner.username, body=owner.reason
+        )
+        return case_id
