@@ -1,0 +1,265 @@
+"""Maximum-likelihood machinery shared by the CLV models.
+
+A model supplies its parameter names, the full log-likelihood with its
+gradient (in the natural parameters) on prepared data, and starting points.
+This module optimises on the log scale with L-BFGS-B from several starting
+points, checks convergence, computes standard errors from the Hessian, and
+saves and loads fitted models as JSON.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize
+
+from retain.errors import InvalidInputError
+
+__all__ = ["FittedModel"]
+
+_LOG_BOUND = 30.0  # |log parameter| beyond this means a degenerate (boundary) fit
+_GRAD_TOL = 1e-4  # per-customer gradient norm in log-parameters accepted as converged
+_SUBSAMPLE_ROWS = 20_000
+
+
+class FittedModel:
+    """Base of the CLV models: fitting, standard errors, summary, JSON."""
+
+    param_names: ClassVar[tuple[str, ...]] = ()
+    paper: ClassVar[str] = ""
+
+    def __init__(self, penalizer: float = 0.0, *, n_starts: int = 3, seed: int = 0) -> None:
+        """``penalizer``: L2 penalty ``penalizer * sum(param**2)`` added to the mean
+        negative log-likelihood per customer (the lifetimes convention); use
+        0.001-0.1 on small data to keep estimates finite. ``n_starts``: number
+        of starting points tried. ``seed``: seeds the subsample used to choose
+        among starting points on large data."""
+        if penalizer < 0 or not math.isfinite(penalizer):
+            raise InvalidInputError(f"penalizer must be a finite number >= 0; got {penalizer!r}.")
+        if n_starts < 1:
+            raise InvalidInputError(f"n_starts must be at least 1; got {n_starts!r}.")
+        self.penalizer = float(penalizer)
+        self.n_starts = int(n_starts)
+        self.seed = int(seed)
+        self.params_: dict[str, float] = {}
+        self.log_likelihood_: float = math.nan
+        self.standard_errors_: dict[str, float] = {}
+        self.n_customers_: float = 0.0
+        self.n_iterations_: int = 0
+
+    # -- hooks for subclasses -------------------------------------------------------
+
+    def _loglik(self, theta: np.ndarray, data: Any) -> tuple[float, np.ndarray]:
+        """Full log-likelihood (sum over customers) and its gradient in natural params."""
+        raise NotImplementedError
+
+    def _starts(self, data: Any) -> list[np.ndarray]:
+        """Starting points in natural parameters (the first is the preferred one)."""
+        raise NotImplementedError
+
+    def _subsample(self, data: Any, rows: np.ndarray) -> Any:
+        """The prepared data restricted to the given unique rows (for choosing a start)."""
+        return data
+
+    def _n_rows(self, data: Any) -> int:
+        return 0
+
+    def _check_degenerate(self, theta: np.ndarray) -> str | None:
+        """A reason the optimum is unusable (e.g. parameters ran to a boundary), or None."""
+        return None
+
+    # -- fitting ----------------------------------------------------------------------
+
+    @property
+    def _theta(self) -> np.ndarray:
+        self._require_fitted()
+        return np.array([self.params_[k] for k in self.param_names])
+
+    def _require_fitted(self) -> None:
+        if not self.params_:
+            raise InvalidInputError(
+                f"this {type(self).__name__} is not fitted yet: call fit(...) or from_json(...)."
+            )
+
+    def _objective(self, data: Any, total_w: float):
+        pen = self.penalizer
+
+        def f(z: np.ndarray) -> tuple[float, np.ndarray]:
+            if np.any(np.abs(z) > 60):
+                return math.inf, np.zeros_like(z)
+            theta = np.exp(z)
+            ll, grad = self._loglik(theta, data)
+            value = -ll / total_w + pen * float(theta @ theta)
+            g = -grad * theta / total_w + 2 * pen * theta * theta
+            if not math.isfinite(value) or not np.all(np.isfinite(g)):
+                return math.inf, np.zeros_like(z)
+            return value, g
+
+        return f
+
+    def _optimise(self, data: Any, total_w: float) -> np.ndarray:
+        starts = [np.log(np.asarray(s, dtype=float)) for s in self._starts(data)][: self.n_starts]
+        n_rows = self._n_rows(data)
+        options = {"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20}
+        if len(starts) > 1:
+            # Choose the basin on a subsample of rows when the data are large.
+            pick_data, pick_w = data, total_w
+            if n_rows > _SUBSAMPLE_ROWS:
+                rng = np.random.default_rng(self.seed)
+                rows = np.sort(rng.choice(n_rows, size=_SUBSAMPLE_ROWS, replace=False))
+                pick_data = self._subsample(data, rows)
+                pick_w = self._total_weight(pick_data)
+            f = self._objective(pick_data, pick_w)
+            best = None
+            for z0 in starts:
+                res = minimize(f, z0, jac=True, method="L-BFGS-B", options=options)
+                if math.isfinite(res.fun) and (best is None or res.fun < best.fun):
+                    best = res
+            if best is not None:
+                starts = [best.x]
+        f = self._objective(data, total_w)
+        res = minimize(f, starts[0], jac=True, method="L-BFGS-B", options=options)
+        self.n_iterations_ = int(res.nit)
+        grad_norm = float(np.max(np.abs(res.jac))) if res.jac is not None else math.inf
+        name = type(self).__name__
+        if not math.isfinite(res.fun) or grad_norm > _GRAD_TOL:
+            raise InvalidInputError(
+                f"{name} fit did not converge: {res.message} after {res.nit} iterations "
+                f"(largest gradient {grad_norm:.2g} per customer, log-likelihood "
+                f"{-res.fun * total_w:.6g}). The data may not identify the model; try "
+                "penalizer=0.01, fewer parameters (another model), or check the inputs."
+            )
+        reason = self._check_degenerate(np.exp(res.x))
+        if reason is None and np.any(np.abs(res.x) > _LOG_BOUND):
+            big = [
+                f"{k}={v:.3g}"
+                for k, v, z in zip(self.param_names, np.exp(res.x), res.x, strict=True)
+                if abs(z) > _LOG_BOUND
+            ]
+            reason = f"parameter(s) ran to a boundary: {', '.join(big)}"
+        if reason is not None:
+            raise InvalidInputError(
+                f"{name} fit did not converge to a usable optimum: {reason}. "
+                "Fit with a penalty (penalizer=0.01) or collect more history."
+            )
+        return res.x
+
+    def _total_weight(self, data: Any) -> float:
+        return float(np.sum(data["w"]))
+
+    def _standard_errors(self, z: np.ndarray, data: Any, total_w: float) -> np.ndarray:
+        """Standard errors from the observed information (Hessian of the penalised total
+        negative log-likelihood, by central differences of the analytic gradient, on the
+        log scale), mapped to natural parameters by the delta method."""
+        f = self._objective(data, total_w)
+        k = z.size
+        hess = np.empty((k, k))
+        for j in range(k):
+            h = 1e-5 * max(1.0, abs(z[j]))
+            up, dn = z.copy(), z.copy()
+            up[j] += h
+            dn[j] -= h
+            hess[:, j] = (f(up)[1] - f(dn)[1]) / (2 * h)
+        hess = 0.5 * (hess + hess.T) * total_w
+        try:
+            cov = np.linalg.inv(hess)
+        except np.linalg.LinAlgError:
+            return np.full(k, math.nan)
+        var = np.diag(cov)
+        if np.any(~np.isfinite(var)) or np.any(var <= 0):
+            return np.full(k, math.nan)
+        return np.exp(z) * np.sqrt(var)
+
+    def _fit_prepared(self, data: Any) -> Self:
+        total_w = self._total_weight(data)
+        z = self._optimise(data, total_w)
+        theta = np.exp(z)
+        ll, _ = self._loglik(theta, data)
+        se = self._standard_errors(z, data, total_w)
+        self.params_ = {k: float(v) for k, v in zip(self.param_names, theta, strict=True)}
+        self.log_likelihood_ = float(ll)
+        self.standard_errors_ = {k: float(v) for k, v in zip(self.param_names, se, strict=True)}
+        self.n_customers_ = total_w
+        return self
+
+    # -- reporting and persistence --------------------------------------------------
+
+    def summary(self) -> pd.DataFrame:
+        """Estimates with standard errors and 95% Wald intervals (on the log scale, so
+        the bounds stay positive), one row per parameter."""
+        self._require_fitted()
+        est = np.array([self.params_[k] for k in self.param_names])
+        se = np.array([self.standard_errors_.get(k, math.nan) for k in self.param_names])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            spread = np.exp(1.959964 * se / est)
+        return pd.DataFrame(
+            {
+                "estimate": est,
+                "standard_error": se,
+                "lower_95": est / spread,
+                "upper_95": est * spread,
+            },
+            index=pd.Index(list(self.param_names), name="parameter"),
+        )
+
+    def to_json(self) -> str:
+        """The fitted model as a JSON string (load it back with ``from_json``)."""
+        self._require_fitted()
+        return json.dumps(
+            {
+                "model": type(self).__name__,
+                "format": 1,
+                "params": self.params_,
+                "standard_errors": {
+                    k: (None if math.isnan(v) else v) for k, v in self.standard_errors_.items()
+                },
+                "log_likelihood": self.log_likelihood_,
+                "n_customers": self.n_customers_,
+                "penalizer": self.penalizer,
+                **self._extra_json(),
+            }
+        )
+
+    def _extra_json(self) -> dict[str, Any]:
+        return {}
+
+    def _load_extra(self, doc: dict[str, Any]) -> None:
+        return None
+
+    @classmethod
+    def from_json(cls, text: str) -> Self:
+        """A fitted model from the JSON written by ``to_json``."""
+        try:
+            doc = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(f"not a saved CLV model (invalid JSON: {exc}).") from exc
+        if not isinstance(doc, dict) or doc.get("model") != cls.__name__:
+            found = doc.get("model") if isinstance(doc, dict) else type(doc).__name__
+            raise InvalidInputError(
+                f"this JSON holds a {found!r} model, not a {cls.__name__}: "
+                f"load it with {found}.from_json."
+            )
+        params = doc.get("params", {})
+        missing = [k for k in cls.param_names if k not in params]
+        if missing:
+            raise InvalidInputError(f"saved {cls.__name__} lacks parameter(s) {missing}.")
+        model = cls(penalizer=float(doc.get("penalizer", 0.0)))
+        model.params_ = {k: float(params[k]) for k in cls.param_names}
+        ses = doc.get("standard_errors", {})
+        model.standard_errors_ = {
+            k: (math.nan if ses.get(k) is None else float(ses[k])) for k in cls.param_names
+        }
+        model.log_likelihood_ = float(doc.get("log_likelihood", math.nan))
+        model.n_customers_ = float(doc.get("n_customers", 0.0))
+        model._load_extra(doc)
+        return model
+
+    def __repr__(self) -> str:
+        if not self.params_:
+            return f"{type(self).__name__}(unfitted)"
+        shown = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
+        return f"{type(self).__name__}({shown}, log_likelihood={self.log_likelihood_:.6g})"
