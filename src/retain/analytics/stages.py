@@ -1,0 +1,218 @@
+"""Life-cycle stages as of a date: exactly one stage per customer.
+
+Rules, in order (``n`` purchase days up to ``as_of``, ``d`` days since the
+last one, ``g`` the expected gap, see :mod:`retain.analytics.gaps`):
+
+1. ``prospect``: known by ``as_of`` (``first_seen_at``, else first order),
+   no purchase yet.
+2. ``d <= g``: ``new`` when ``n == 1``, ``active`` when ``n < loyal_purchases``,
+   else ``loyal``.
+3. seasonal customers (purchases clustered in one season of the year,
+   :mod:`retain.analytics.seasons`) whose next season has not ended yet:
+   ``lapsed``/``seasonal``. A seasonal customer's gap is at least a year.
+4. ``d <= short_term_multiple * g``: ``lapsed``/``short_term``.
+5. ``d <= inactive_multiple * g``: ``lapsed``/``long_term``.
+6. beyond: ``inactive``/``do_not_contact`` (withdrew e-mail consent, marked
+   do-not-contact, let go, or a confirmed competitor), else
+   ``inactive``/``win_back``.
+
+Each threshold is a day count; a customer exactly on a threshold stays in
+the earlier stage (lapsed means *longer* than the gap).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from retain.analytics.gaps import category_gaps, gap_days
+from retain.analytics.seasons import season_columns
+from retain.analytics.settings import lifecycle_settings
+from retain.analytics.summary import EPOCH, purchase_days, summary_table
+from retain.analytics.tables import as_table, order_day, to_pandas
+
+STAGES = ("prospect", "new", "active", "loyal", "lapsed", "inactive")
+SUBSTAGES = {
+    "lapsed": ("short_term", "long_term", "seasonal"),
+    "inactive": ("win_back", "do_not_contact"),
+}
+#: a seasonal customer is expected back within a year at the latest
+SEASON_YEAR_DAYS = 365
+
+STAGE_COLUMNS = (
+    "customer_id",
+    "stage",
+    "substage",
+    "purchases",
+    "days_since_last_order",
+    "expected_gap_days",
+    "gap_source",
+    "main_category",
+    "seasonal",
+    "season_center_day",
+    "season_ends",
+    "do_not_contact",
+)
+
+
+def _flags(customers: ir.Table) -> ir.BooleanValue:
+    cols = customers.columns
+    flag = ibis.literal(False)
+    if "email_consent" in cols:
+        flag = flag | (customers.email_consent.fill_null(True) == ibis.literal(False))
+    for name in ("do_not_contact", "let_go"):
+        if name in cols:
+            flag = flag | customers[name].fill_null(False)
+    if "competitor_status" in cols:
+        flag = flag | (customers.competitor_status.fill_null("none") == "confirmed")
+    return flag
+
+
+def stage_table(
+    orders: Any,
+    as_of: date | datetime | str,
+    customers: Any = None,
+    settings: dict[str, Any] | None = None,
+) -> ir.Table:
+    """Stages as an Ibis expression on the engine of ``orders``.
+
+    ``orders`` as for :func:`~retain.analytics.customer_summary`.
+    ``customers`` (optional) has ``customer_id`` and may have
+    ``first_seen_at``, ``email_consent``, ``do_not_contact``, ``let_go``,
+    ``competitor_status``, ``merged_into_id`` (merged customers are left out);
+    without it there are no prospects and nobody is do-not-contact.
+    Columns: :data:`STAGE_COLUMNS` followed by the summary's columns.
+    """
+    cfg = lifecycle_settings(settings)
+    p = purchase_days(orders, as_of)
+    s = summary_table(
+        orders, p.as_of, gap_quantile=float(cfg["gap_quantile"]), seasons=True, purchases=p
+    )
+    as_of_eday = (p.as_of - EPOCH).days
+
+    if customers is not None:
+        c = as_table(customers, "customers", ("customer_id",))
+        if "merged_into_id" in c.columns:
+            c = c.filter(c.merged_into_id.isnull())
+        c = c.mutate(_dnc=_flags(c))
+        known = _known_since(c, orders)
+        c = (
+            c.select("customer_id", "_dnc")
+            .left_join(known, "customer_id")
+            .drop("customer_id_right")
+        )
+        c = c.filter(c._known.isnull() | (c._known <= ibis.date(p.as_of)))
+        t = c.left_join(s, "customer_id").drop("customer_id_right")
+    else:
+        t = s.mutate(_dnc=ibis.literal(False))
+
+    cg = category_gaps(p, cfg)
+    enough = cg.filter(cg.category.notnull() & (cg.gaps >= int(cfg["min_category_gaps"])))
+    enough = enough.select(_cat=enough.category, _cat_gap=enough.gap_days)
+    overall = cg.filter(cg.category.isnull() & (cg.gaps > 0)).select(_all_gap=cg.gap_days)
+    t = t.left_join(enough, t.main_category == enough._cat).drop("_cat")
+    t = t.cross_join(
+        overall.union(
+            ibis.memtable({"_all_gap": [None]}, schema={"_all_gap": "float64"})
+        ).aggregate(_all_gap=lambda x: x._all_gap.max())
+    )
+    own_ok = (t.purchase_days - 1) >= int(cfg["own_history_min_gaps"])
+    base_gap = ibis.cases(
+        (own_ok, gap_days(t.own_gap_quantile, cfg)),
+        (t._cat_gap.notnull(), gap_days(t._cat_gap, cfg)),
+        (t._all_gap.notnull(), gap_days(t._all_gap, cfg)),
+        else_=ibis.literal(int(cfg["default_gap_days"]), "int64"),
+    )
+    source = ibis.cases(
+        (t.purchase_days.isnull(), ibis.null("string")),
+        (own_ok, "own"),
+        (t._cat_gap.notnull(), "category"),
+        (t._all_gap.notnull(), "all"),
+        else_="default",
+    )
+    t = t.mutate(_base_gap=base_gap, gap_source=source)
+    t = t.mutate(**season_columns(t, cfg))
+    gap = ibis.cases((t.seasonal, ibis.greatest(t._base_gap, SEASON_YEAR_DAYS)), else_=t._base_gap)
+    t = t.mutate(
+        expected_gap_days=ibis.cases((t.purchase_days.notnull(), gap), else_=ibis.null("int64"))
+    )
+
+    n = t.purchase_days.fill_null(0)
+    d = t.days_since_last_order
+    g = t._base_gap
+    eg = t.expected_gap_days
+    short = float(cfg["short_term_multiple"])
+    inactive = float(cfg["inactive_multiple"])
+    in_off_season = t.seasonal & (as_of_eday <= t._season_end_eday)
+    stage = ibis.cases(
+        (n == 0, "prospect"),
+        (
+            d <= g,
+            ibis.cases((n == 1, "new"), (n < int(cfg["loyal_purchases"]), "active"), else_="loyal"),
+        ),
+        (in_off_season, "lapsed"),
+        (d <= eg * inactive, "lapsed"),
+        else_="inactive",
+    )
+    substage = ibis.cases(
+        (n == 0, ""),
+        (d <= g, ""),
+        (in_off_season, "seasonal"),
+        (d <= eg * short, "short_term"),
+        (d <= eg * inactive, "long_term"),
+        (t._dnc, "do_not_contact"),
+        else_="win_back",
+    )
+    t = t.mutate(
+        stage=stage,
+        substage=substage,
+        purchases=n,
+        do_not_contact=t._dnc,
+        season_ends=ibis.cases(
+            (t.seasonal, ibis.date(EPOCH.isoformat()) + t._season_end_eday.as_interval("D")),
+            else_=ibis.null("date"),
+        ),
+    )
+    rest = [c for c in s.columns if c not in STAGE_COLUMNS]
+    return t.select(*STAGE_COLUMNS, *rest)
+
+
+def _known_since(customers: ir.Table, orders: Any) -> ir.Table:
+    """Per customer the day he became known: ``first_seen_at``, else his first order."""
+    o = as_table(orders, "orders", ("customer_id", "ordered_at"))
+    first = o.group_by("customer_id").aggregate(_first_order=order_day(o).min())
+    c = customers.select(
+        "customer_id", *(["first_seen_at"] if "first_seen_at" in customers.columns else [])
+    )
+    c = c.left_join(first, "customer_id").drop("customer_id_right")
+    known = c._first_order
+    if "first_seen_at" in c.columns:
+        seen = c.first_seen_at
+        known = (seen if seen.type().is_date() else seen.date()).coalesce(known)
+    return c.select("customer_id", _known=known)
+
+
+def customer_stages(
+    orders: Any,
+    as_of: date | datetime | str,
+    customers: Any = None,
+    settings: dict[str, Any] | None = None,
+) -> pd.DataFrame:
+    """Every customer's life-cycle stage as of ``as_of`` (pandas, sorted by ``customer_id``).
+
+    Inputs as for :func:`stage_table`; ``settings`` overrides
+    :data:`retain.analytics.settings.DEFAULTS` (the ``[lifecycle]`` section).
+    Columns: ``customer_id``, ``stage`` (one of :data:`STAGES`), ``substage``
+    (``short_term``/``long_term``/``seasonal`` for lapsed,
+    ``win_back``/``do_not_contact`` for inactive, ``""`` otherwise),
+    ``purchases`` (purchase days), ``days_since_last_order``,
+    ``expected_gap_days`` and ``gap_source`` (``own``, ``category``, ``all``
+    or ``default``), ``main_category``, ``seasonal``, ``season_center_day``
+    (day of the year), ``season_ends`` (end of the customer's next season),
+    ``do_not_contact``, then the customer summary's columns.
+    """
+    return to_pandas(stage_table(orders, as_of, customers, settings).order_by("customer_id"))

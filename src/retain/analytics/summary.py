@@ -1,0 +1,235 @@
+"""The per-customer summary: buy-till-you-die figures plus the facts of the relationship.
+
+Conventions (Fader, Hardie & Lee 2005, "Counting your customers the easy way";
+the same as lifetimes' ``summary_data_from_transaction_data``):
+
+- time is cut into periods of ``freq`` (``D`` days, ``W`` weeks starting
+  Monday, ``M`` calendar months), by the UTC date of the order;
+- ``frequency`` is the number of periods with a purchase after the first
+  (purchases in one period count once); ``recency`` is the age of the customer
+  at his last purchase and ``T`` his age at ``as_of``, both in periods;
+- ``monetary_value`` is the mean value of the repeat periods' purchases
+  (the first period's value excluded), 0 when there are none.
+
+A purchase is an order up to ``as_of`` (the whole day of ``as_of`` counts)
+whose ``status`` is not cancelled, failed, pending or refunded and whose
+``refunded`` amount is less than its ``amount``; its value is
+``amount - refunded``. Money keeps the unit of ``amount``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+
+from retain.analytics.tables import NOT_PURCHASED, as_of_date, as_table, order_day, to_pandas
+from retain.errors import InvalidInputError
+
+ORDER_COLUMNS = ("customer_id", "ordered_at", "amount")
+FREQS = ("D", "W", "M")
+EPOCH = date(1970, 1, 1)
+#: days of a mean year, for the angle of a day of the year
+YEAR_DAYS = 365.25
+
+SUMMARY_COLUMNS = (
+    "customer_id",
+    "frequency",
+    "recency",
+    "T",
+    "monetary_value",
+    "first_order_date",
+    "last_order_date",
+    "orders",
+    "purchase_days",
+    "revenue",
+    "refunds",
+    "mean_gap_days",
+    "median_gap_days",
+    "main_category",
+    "days_since_last_order",
+)
+
+
+@dataclass(frozen=True)
+class Purchases:
+    """Intermediate tables of one summary: purchase days and their gaps."""
+
+    #: one row per customer and purchase day: customer_id, day, eday (days since
+    #: 1970-01-01), amount, orders, category, gap (days since the previous
+    #: purchase day, NULL for the first), prev_category
+    days: ir.Table
+    as_of: date
+    #: per customer the refunded amount of all orders up to ``as_of`` (None: no
+    #: ``refunded`` column)
+    refunds: ir.Table | None = None
+
+
+def _period(eday: ir.IntegerValue, day: ir.DateValue, freq: str) -> ir.IntegerValue:
+    """The index of the period of ``freq`` holding the day (integer, increasing)."""
+    if freq == "D":
+        return eday
+    if freq == "W":
+        return (eday + 3) // 7  # 1969-12-29 was a Monday
+    return day.year() * 12 + day.month() - 1
+
+
+def _period_of(day: date, freq: str) -> int:
+    eday = (day - EPOCH).days
+    if freq == "D":
+        return eday
+    if freq == "W":
+        return (eday + 3) // 7
+    return day.year * 12 + day.month - 1
+
+
+def purchase_days(orders: Any, as_of: date | datetime | str) -> Purchases:
+    """Orders up to ``as_of`` reduced to one row per customer and purchase day.
+
+    ``orders`` needs ``customer_id``, ``ordered_at`` and ``amount``; it may
+    have ``refunded``, ``status`` and ``product_category``.
+    """
+    day_limit = as_of_date(as_of)
+    t = as_table(orders, "orders", ORDER_COLUMNS)
+    day = order_day(t)
+    t = t.mutate(_day=day).filter(day <= ibis.date(day_limit))
+    cols = t.columns
+    refunds = None
+    if "refunded" in cols:
+        refunds = t.group_by("customer_id").aggregate(refunds=t.refunded.fill_null(0).sum())
+    net = t.amount - t.refunded if "refunded" in cols else t.amount
+    bought = ibis.literal(True)
+    if "status" in cols:
+        bought = bought & (t.status.isnull() | ~t.status.isin(NOT_PURCHASED))
+    if "refunded" in cols:
+        bought = bought & ~((t.amount > 0) & (t.refunded.fill_null(0) >= t.amount))
+    category = t.product_category if "product_category" in cols else ibis.null("string")
+    t = t.mutate(_net=net.fill_null(0), _bought=bought, _cat=category)
+    t = t.filter(t._bought)
+    days = t.group_by(customer_id=t.customer_id, day=t._day).aggregate(
+        amount=t._net.sum(),
+        orders=t.count(),
+        category=t._cat.min(),
+    )
+    days = days.mutate(eday=days.day.epoch_days())
+    w = ibis.window(group_by=days.customer_id, order_by=days.day)
+    days = days.mutate(
+        gap=days.eday - days.eday.lag().over(w), prev_category=days.category.lag().over(w)
+    )
+    return Purchases(days=days, as_of=day_limit, refunds=refunds)
+
+
+def summary_table(
+    orders: Any,
+    as_of: date | datetime | str,
+    freq: str = "D",
+    *,
+    gap_quantile: float | None = None,
+    seasons: bool = False,
+    purchases: Purchases | None = None,
+) -> ir.Table:
+    """The customer summary as an Ibis expression on the engine that holds ``orders``.
+
+    ``gap_quantile`` adds ``own_gap_quantile`` (that quantile of the customer's
+    gaps, days); ``seasons`` adds ``season_cos``/``season_sin`` (the mean of the
+    purchase days' angle on the year circle), used by the life-cycle stages.
+    """
+    if freq not in FREQS:
+        raise InvalidInputError(
+            f"freq must be one of {', '.join(FREQS)} (days, weeks, months), not {freq!r}"
+        )
+    p = purchases or purchase_days(orders, as_of)
+    d = p.days
+    period = _period(d.eday, d.day, freq)
+    d = d.mutate(period=period)
+    d = d.mutate(first_period=d.period.min().over(ibis.window(group_by=d.customer_id)))
+    as_of_period = _period_of(p.as_of, freq)
+    as_of_eday = (p.as_of - EPOCH).days
+    aggs: dict[str, Any] = {
+        "purchase_days": d.count(),
+        "periods": d.count() if freq == "D" else d.period.nunique(),
+        "first_period": d.period.min(),
+        "last_period": d.period.max(),
+        "first_eday": d.eday.min(),
+        "last_eday": d.eday.max(),
+        "first_order_date": d.day.min(),
+        "last_order_date": d.day.max(),
+        "orders": d.orders.sum(),
+        "revenue": d.amount.sum(),
+        "first_period_value": d.amount.sum(where=d.period == d.first_period),
+        "median_gap_days": d.gap.median(),
+    }
+    if gap_quantile is not None:
+        aggs["own_gap_quantile"] = d.gap.quantile(gap_quantile)
+    if seasons:
+        angle = (d.day.day_of_year() - 1).cast("float64") * (2 * math.pi / YEAR_DAYS)
+        aggs["season_cos"] = angle.cos().mean()
+        aggs["season_sin"] = angle.sin().mean()
+    s = d.group_by("customer_id").aggregate(**aggs)
+    frequency = s.periods - 1
+    s = s.mutate(
+        frequency=frequency,
+        recency=s.last_period - s.first_period,
+        T=as_of_period - s.first_period,
+        monetary_value=ibis.cases(
+            (frequency > 0, (s.revenue - s.first_period_value) / frequency), else_=0.0
+        ).cast("float64"),
+        mean_gap_days=ibis.cases(
+            (
+                s.purchase_days > 1,
+                (s.last_eday - s.first_eday) / (s.purchase_days - 1),
+            ),
+            else_=ibis.null("float64"),
+        ),
+        days_since_last_order=as_of_eday - s.last_eday,
+        median_gap_days=s.median_gap_days.cast("float64"),
+    )
+    main = main_category(p)
+    s = s.left_join(main, "customer_id").drop("customer_id_right")
+    if p.refunds is not None:
+        s = s.left_join(p.refunds, "customer_id").drop("customer_id_right")
+        s = s.mutate(refunds=s.refunds.fill_null(0))
+    else:
+        s = s.mutate(refunds=ibis.literal(0).cast(s.revenue.type()))
+    extra = [c for c in ("own_gap_quantile", "season_cos", "season_sin") if c in s.columns]
+    return s.select(*SUMMARY_COLUMNS, *extra)
+
+
+def main_category(p: Purchases) -> ir.Table:
+    """Per customer the category of most purchase days (ties: more value, then name)."""
+    d = p.days
+    per = d.group_by(["customer_id", "category"]).aggregate(n=d.count(), value=d.amount.sum())
+    w = ibis.window(
+        group_by=per.customer_id,
+        order_by=[per.n.desc(), per.value.desc(), per.category.asc(nulls_first=False)],
+    )
+    per = per.mutate(rank=ibis.row_number().over(w))
+    return per.filter(per.rank == 0).select("customer_id", main_category="category")
+
+
+def customer_summary(orders: Any, as_of: date | datetime | str, freq: str = "D") -> pd.DataFrame:
+    """One row per customer with a purchase up to ``as_of`` (pandas).
+
+    ``orders``: a pandas DataFrame, Arrow table or Ibis table with
+    ``customer_id``, ``ordered_at`` (timestamp, UTC when naive, or date) and
+    ``amount`` (money, any unit); optional ``refunded`` (same unit),
+    ``status`` and ``product_category``. An Ibis table runs on its own
+    backend (DuckDB, PostgreSQL, PySpark); pandas and Arrow run on DuckDB.
+
+    Columns: ``customer_id``; ``frequency``, ``recency``, ``T`` (periods of
+    ``freq``) and ``monetary_value`` in the BTYD conventions (see the module
+    docstring); ``first_order_date``, ``last_order_date`` (UTC dates);
+    ``orders`` (purchase orders), ``purchase_days`` (days with a purchase);
+    ``revenue`` (net of refunds) and ``refunds`` (refunded amounts of all
+    orders up to ``as_of``); ``mean_gap_days`` and ``median_gap_days``
+    between consecutive purchase days (NaN with one purchase day);
+    ``main_category`` (the category of most purchase days);
+    ``days_since_last_order``. Sorted by ``customer_id``.
+    """
+    expr = summary_table(orders, as_of, freq).order_by("customer_id")
+    return to_pandas(expr)

@@ -1,0 +1,98 @@
+"""Input tables of the analytics: accept pandas, Arrow or Ibis; check columns; run.
+
+Every analytics function takes its tables through :func:`as_table`, which
+turns a pandas DataFrame or an Arrow table into an Ibis in-memory table (run
+by DuckDB in-process) and leaves an Ibis table bound to a backend
+(PostgreSQL, PySpark, DuckDB) where it is, so that the same expression runs
+on the engine that holds the data. Required columns are checked here, once,
+with an error that names what is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from typing import Any
+
+import ibis
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+
+from retain.errors import InvalidInputError, MissingColumnsError
+
+TableLike = pd.DataFrame | pa.Table | ir.Table
+
+#: statuses of orders that are not (yet) purchases
+NOT_PURCHASED = ("cancelled", "failed", "pending", "refunded")
+
+
+def as_table(data: Any, what: str, required: Iterable[str]) -> ir.Table:
+    """``data`` as an Ibis table, after checking that it has the ``required`` columns.
+
+    ``what`` names the table in the error ("orders", "customers").
+    """
+    if isinstance(data, ir.Table):
+        table = data
+    elif isinstance(data, pd.DataFrame | pa.Table):
+        table = ibis.memtable(_arrow(data))
+    else:
+        raise InvalidInputError(
+            f"{what} must be a pandas DataFrame, an Arrow table or an Ibis table, "
+            f"not {type(data).__name__}"
+        )
+    present = list(table.columns)
+    missing = [c for c in required if c not in present]
+    if missing:
+        raise MissingColumnsError(what, missing, present)
+    return table
+
+
+def _arrow(data: pd.DataFrame | pa.Table) -> pa.Table:
+    """An Arrow table whose naive timestamps are read as UTC."""
+    table = (
+        pa.Table.from_pandas(data, preserve_index=False) if isinstance(data, pd.DataFrame) else data
+    )
+    fields = []
+    changed = False
+    for field in table.schema:
+        if pa.types.is_timestamp(field.type) and field.type.tz is None:
+            fields.append(pa.field(field.name, pa.timestamp(field.type.unit, tz="UTC")))
+            changed = True
+        else:
+            fields.append(field)
+    return table.cast(pa.schema(fields)) if changed else table
+
+
+def as_of_date(as_of: date | datetime | str) -> date:
+    """The date ``as_of`` names: a ``date``, a ``datetime`` (its UTC date) or ISO text."""
+    if isinstance(as_of, datetime):
+        if as_of.tzinfo is not None:
+            as_of = pd.Timestamp(as_of).tz_convert("UTC").to_pydatetime()
+        return as_of.date()
+    if isinstance(as_of, date):
+        return as_of
+    if isinstance(as_of, str):
+        try:
+            return date.fromisoformat(as_of[:10])
+        except ValueError:
+            pass
+    raise InvalidInputError(f"as_of must be a date such as 2026-06-30, not {as_of!r}")
+
+
+def to_pandas(expr: ir.Table) -> pd.DataFrame:
+    """Run ``expr`` on its engine and return the rows as pandas."""
+    return expr.to_pandas()
+
+
+def order_day(orders: ir.Table) -> ir.DateValue:
+    """The UTC calendar day of each order (``ordered_at`` may be a date or a timestamp)."""
+    col = orders.ordered_at
+    if col.type().is_date():
+        return col
+    if col.type().is_timestamp():
+        return col.date()
+    raise InvalidInputError(
+        f"orders.ordered_at must be a date or a timestamp, not {col.type()}; "
+        "parse it first (pandas.to_datetime)"
+    )

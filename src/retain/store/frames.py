@@ -1,0 +1,206 @@
+"""Records as analytics tables: Arrow through ADBC, or Ibis tables on the server.
+
+The analytics (``retain.analytics``) take tables with their own column
+names (``customer_id``, ``ordered_at``, ``amount``...). This module gives
+them the store's records under those names:
+
+- :func:`read_arrow` reads a table in bulk through the ADBC driver of the
+  store (SQLite or PostgreSQL) into Arrow: about 4 s for 10M orders where
+  Python's ``sqlite3`` cursor takes minutes. SQLite's text timestamps become
+  UTC timestamps and its 0/1 flags booleans.
+- :func:`analytics_tables` gives Ibis tables to run the analytics on:
+  DuckDB in-process over the Arrow tables (the default), or the PostgreSQL
+  server itself (``engine="postgres"``, the default for a PostgreSQL store),
+  so that nothing is copied out.
+
+Money stays in integer minor units (``amount`` = ``amount_minor``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+import ibis
+import ibis.expr.types as ir
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy.engine import URL
+
+from retain.errors import ConfigError
+from retain.store.engine import Store
+
+#: per record kind: store column -> analytics column
+COLUMNS: dict[str, dict[str, str]] = {
+    "orders": {
+        "customer_id": "customer_id",
+        "ordered_at": "ordered_at",
+        "amount_minor": "amount",
+        "refunded_minor": "refunded",
+        "currency": "currency",
+        "status": "status",
+        "product_category": "product_category",
+        "channel": "channel",
+    },
+    "customers": {
+        "id": "customer_id",
+        "external_id": "external_id",
+        "first_seen_at": "first_seen_at",
+        "email_consent": "email_consent",
+        "do_not_contact": "do_not_contact",
+        "let_go": "let_go",
+        "competitor_status": "competitor_status",
+        "merged_into_id": "merged_into_id",
+        "country": "country",
+        "acquisition_channel": "acquisition_channel",
+    },
+    "interactions": {
+        "customer_id": "customer_id",
+        "occurred_at": "occurred_at",
+        "channel": "channel",
+        "direction": "direction",
+        "kind": "kind",
+    },
+    "feedback": {
+        "customer_id": "customer_id",
+        "responded_at": "responded_at",
+        "nps_score": "nps_score",
+        "source": "source",
+        "kind": "kind",
+    },
+}
+TIMESTAMPS = {"ordered_at", "first_seen_at", "occurred_at", "responded_at"}
+BOOLEANS = {"email_consent", "do_not_contact", "let_go"}
+ENGINES = ("duckdb", "postgres")
+
+
+def _libpq_uri(url: URL) -> str:
+    """The libpq URI of a SQLAlchemy PostgreSQL URL (for the ADBC driver)."""
+    auth = quote(url.username or "", safe="")
+    if url.password:
+        auth += ":" + quote(str(url.password), safe="")
+    host = url.host or "localhost"
+    port = f":{url.port}" if url.port else ""
+    query = "&".join(
+        f"{k}={quote(v if isinstance(v, str) else v[0], safe='')}" for k, v in url.query.items()
+    )
+    return f"postgresql://{auth}@{host}{port}/{url.database or ''}" + (f"?{query}" if query else "")
+
+
+def _select(kind: str, dialect: str, schema: str | None) -> str:
+    cols = COLUMNS[kind]
+    table = f'"{schema}"."{kind}"' if schema else kind
+    if dialect == "postgresql":
+        parts = [
+            f"{src}::int8 AS {dst}" if dst in ("amount", "refunded") else f"{src} AS {dst}"
+            for src, dst in cols.items()
+        ]
+    else:
+        parts = [f"{src} AS {dst}" for src, dst in cols.items()]
+    return f"SELECT {', '.join(parts)} FROM {table}"
+
+
+def read_arrow(store: Store, kind: str) -> pa.Table:
+    """All records of ``kind`` (orders, customers, interactions, feedback) as Arrow.
+
+    Columns are named as in :data:`COLUMNS`; timestamps are UTC.
+    """
+    if kind not in COLUMNS:
+        raise ConfigError(f"cannot read {kind!r}: use one of {', '.join(COLUMNS)}")
+    url = store.engine.url
+    sql = _select(kind, store.dialect, store.schema)
+    if store.dialect == "sqlite":
+        import adbc_driver_sqlite.dbapi as adbc
+
+        conn = adbc.connect(url.database or ":memory:")
+    else:
+        import adbc_driver_postgresql.dbapi as adbc
+
+        conn = adbc.connect(_libpq_uri(url))
+    try:
+        with conn.cursor() as cur:
+            cur.execute(sql)
+            table = cur.fetch_arrow_table()
+    finally:
+        conn.close()
+    return _normalise(table, kind)
+
+
+def _normalise(table: pa.Table, kind: str) -> pa.Table:
+    """Give every column the type the analytics expect, whatever the driver inferred."""
+    arrays = []
+    names = list(COLUMNS[kind].values())
+    for name in names:
+        col = table.column(name)
+        if name in TIMESTAMPS:
+            col = _timestamp(col)
+        elif name in BOOLEANS:
+            col = (
+                pc.not_equal(col.cast(pa.int64()), 0) if not pa.types.is_boolean(col.type) else col
+            )
+        elif name in ("customer_id", "merged_into_id", "amount", "refunded", "nps_score"):
+            col = col.cast(pa.int64())
+        elif pa.types.is_null(col.type) or not pa.types.is_string(col.type):
+            col = col.cast(pa.string())
+        arrays.append(col)
+    return pa.table(arrays, names=names)
+
+
+def _timestamp(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    utc = pa.timestamp("us", tz="UTC")
+    if pa.types.is_timestamp(col.type):
+        if col.type.tz is None:
+            return col.cast(pa.timestamp("us")).cast(utc)
+        return col.cast(utc)
+    if pa.types.is_null(col.type):
+        return col.cast(utc)
+    return col.cast(pa.string()).cast(pa.timestamp("us")).cast(utc)
+
+
+def analytics_tables(
+    store: Store, kinds: tuple[str, ...] = ("orders", "customers"), engine: str | None = None
+) -> dict[str, ir.Table]:
+    """Ibis tables of the store's records for the analytics, one per kind.
+
+    ``engine``: ``duckdb`` (read through ADBC into Arrow, run by DuckDB
+    in-process) or ``postgres`` (run on the PostgreSQL server of a PostgreSQL
+    store); default: ``postgres`` for a PostgreSQL store, else ``duckdb``.
+    """
+    engine = engine or ("postgres" if store.dialect == "postgresql" else "duckdb")
+    if engine not in ENGINES:
+        raise ConfigError(f"unknown analytics engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "duckdb":
+        con = ibis.duckdb.connect()
+        return {k: con.create_table(f"retain_{k}", read_arrow(store, k)) for k in kinds}
+    if store.dialect != "postgresql":
+        raise ConfigError("engine 'postgres' needs a PostgreSQL store; use 'duckdb'")
+    con = postgres_backend(store)
+    out = {}
+    for kind in kinds:
+        t = con.table(kind)
+        cols: dict[str, Any] = {}
+        for src, dst in COLUMNS[kind].items():
+            col = t[src]
+            if dst in ("amount", "refunded", "nps_score", "customer_id", "merged_into_id"):
+                col = col.cast("int64")
+            cols[dst] = col
+        out[kind] = t.select(**cols)
+    return out
+
+
+def postgres_backend(store: Store) -> Any:
+    """An Ibis PostgreSQL backend on the store's server, schema and search path."""
+    url = store.engine.url
+    kwargs: dict[str, Any] = {
+        "host": url.host or "localhost",
+        "port": url.port or 5432,
+        "user": url.username,
+        "password": url.password,
+        "database": url.database,
+    }
+    options = url.query.get("options")
+    if options:
+        kwargs["options"] = options if isinstance(options, str) else options[0]
+    if store.schema:
+        kwargs["schema"] = store.schema
+    return ibis.postgres.connect(**kwargs)

@@ -1,0 +1,142 @@
+"""The customer summary against hand-worked cases (BTYD conventions)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from retain.analytics import customer_summary
+from retain.errors import InvalidInputError, MissingColumnsError
+
+from .helpers import orders
+
+D0 = date(2024, 1, 1)
+
+
+def day(n: int) -> date:
+    return D0 + pd.Timedelta(days=n).to_pytimedelta()
+
+
+@pytest.fixture
+def sample() -> pd.DataFrame:
+    return orders(
+        [
+            # customer 1: two orders on day 0 (one period), then days 10 and 30
+            (1, day(0), 10, "shoes"),
+            (1, day(0), 5, "socks"),
+            (1, day(10), 20, "shoes"),
+            (1, day(30), 40, "shoes"),
+            # customer 2: one purchase
+            (2, day(5), 7, "hats"),
+            # customer 3: a purchase after as_of (ignored)
+            (3, day(2), 3, "socks"),
+            (3, day(60), 100, "socks"),
+        ]
+    )
+
+
+def test_btyd_figures_by_hand(sample: pd.DataFrame) -> None:
+    s = customer_summary(sample, as_of=day(40)).set_index("customer_id")
+    # customer 1: periods 0, 10, 30 -> frequency 2, recency 30, T 40;
+    # repeat values 20 and 40 -> monetary 30
+    assert s.loc[1, ["frequency", "recency", "T"]].tolist() == [2, 30, 40]
+    assert s.loc[1, "monetary_value"] == 30.0
+    assert s.loc[1, "orders"] == 4
+    assert s.loc[1, "purchase_days"] == 3
+    assert s.loc[1, "revenue"] == 75.0
+    assert s.loc[1, "mean_gap_days"] == 15.0  # gaps 10 and 20
+    assert s.loc[1, "median_gap_days"] == 15.0
+    assert s.loc[1, "main_category"] == "shoes"
+    assert s.loc[1, "days_since_last_order"] == 10
+    # customer 2: one purchase -> zeros, monetary 0, no gaps
+    assert s.loc[2, ["frequency", "recency", "T"]].tolist() == [0, 0, 35]
+    assert s.loc[2, "monetary_value"] == 0.0
+    assert pd.isna(s.loc[2, "mean_gap_days"])
+    # customer 3: the day-60 order is after as_of
+    assert s.loc[3, ["frequency", "T", "revenue"]].tolist() == [0, 38, 3.0]
+
+
+def test_as_of_day_counts_whole_day(sample: pd.DataFrame) -> None:
+    s = customer_summary(sample, as_of=day(30)).set_index("customer_id")
+    assert s.loc[1, "frequency"] == 2
+    assert s.loc[1, "T"] == 30
+    before = customer_summary(sample, as_of=day(29)).set_index("customer_id")
+    assert before.loc[1, "frequency"] == 1
+
+
+def test_weekly_and_monthly_periods(sample: pd.DataFrame) -> None:
+    # 2024-01-01 is a Monday: days 0 and 5 are week 0, day 10 week 1, day 30 week 4
+    w = customer_summary(sample, as_of=day(40), freq="W").set_index("customer_id")
+    assert w.loc[1, ["frequency", "recency", "T"]].tolist() == [2, 4, 5]
+    m = customer_summary(sample, as_of=day(40), freq="M").set_index("customer_id")
+    # January (days 0, 10, 30) is one month: no repeat month
+    assert m.loc[1, ["frequency", "recency", "T"]].tolist() == [0, 0, 1]
+    assert m.loc[1, "monetary_value"] == 0.0
+
+
+def test_refunds_and_statuses() -> None:
+    o = orders(
+        [
+            (1, day(0), 50, "a", "paid", 0),
+            (1, day(5), 30, "a", "refunded", 30),  # fully refunded: not a purchase
+            (1, day(8), 40, "a", "partially_refunded", 10),  # counts at 30
+            (1, day(9), 99, "a", "cancelled", 0),
+            (1, day(9), 99, "a", "pending", 0),
+            (2, day(1), 20, "a", "paid", 20),  # refunded in full though marked paid
+        ]
+    )
+    s = customer_summary(o, as_of=day(10)).set_index("customer_id")
+    assert s.loc[1, "frequency"] == 1
+    assert s.loc[1, "revenue"] == 80.0
+    assert s.loc[1, "monetary_value"] == 30.0
+    assert s.loc[1, "refunds"] == 40.0
+    assert s.loc[1, "orders"] == 2
+    assert 2 not in s.index  # never really bought
+
+
+def test_same_day_purchases_count_once() -> None:
+    o = orders([(1, day(3), 10), (1, day(3), 15), (1, day(3), 5)])
+    s = customer_summary(o, as_of=day(3)).set_index("customer_id")
+    assert s.loc[1, ["frequency", "recency", "T", "orders", "purchase_days"]].tolist() == [
+        0,
+        0,
+        0,
+        3,
+        1,
+    ]
+    assert s.loc[1, "revenue"] == 30.0
+
+
+def test_arrow_and_ibis_inputs_give_the_same(sample: pd.DataFrame) -> None:
+    import ibis
+
+    a = customer_summary(sample, as_of=day(40))
+    b = customer_summary(pa.Table.from_pandas(sample), as_of=day(40))
+    c = customer_summary(ibis.memtable(sample), as_of=day(40))
+    pd.testing.assert_frame_equal(a, b)
+    pd.testing.assert_frame_equal(a, c)
+
+
+def test_minimal_columns_and_date_input() -> None:
+    o = pd.DataFrame({"customer_id": ["x", "x"], "ordered_at": [D0, day(7)], "amount": [1, 2]})
+    s = customer_summary(o, as_of="2024-01-10")
+    assert s.frequency.tolist() == [1]
+    assert s.monetary_value.tolist() == [2.0]
+    assert s.refunds.tolist() == [0]
+
+
+def test_missing_columns_are_named() -> None:
+    with pytest.raises(MissingColumnsError, match="'amount'"):
+        customer_summary(pd.DataFrame({"customer_id": [1], "ordered_at": [D0]}), as_of=D0)
+
+
+def test_bad_inputs() -> None:
+    with pytest.raises(InvalidInputError, match="freq must be one of"):
+        customer_summary(orders([(1, D0, 1)]), as_of=D0, freq="Q")
+    with pytest.raises(InvalidInputError, match="as_of must be a date"):
+        customer_summary(orders([(1, D0, 1)]), as_of="yesterday")
+    with pytest.raises(InvalidInputError, match="pandas DataFrame"):
+        customer_summary([1, 2], as_of=D0)
