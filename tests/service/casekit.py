@@ -71,3 +71,12 @@ class Seed:
             s.flush()
             s.commit()
             return f.id
+
+
+#: escalations received by :func:`remember` (a hook named in settings by tests)
+REMEMBERED: list = []
+
+
+def remember(escalation) -> None:
+    """A notification hook for tests: keeps what it is told."""
+    REMEMBERED.append(escalation)
