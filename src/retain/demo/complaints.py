@@ -5,7 +5,7 @@ About ``COMPLAINT_SHARE`` of the buyers complain once, a few days after one of t
 the relationship on the spot with probability ``CHURN_IF_RESOLVED`` when it was resolved and
 ``CHURN_IF_UNRESOLVED`` when not (the customer makes no purchase after the complaint), so the
 service analytics can find that resolving complaints keeps customers. This is the one place
-where the demo departs from the pure BG/NBD process.
+where the demo departs from the pure MBG/NBD process.
 """
 
 from __future__ import annotations

@@ -19,7 +19,7 @@ ORDERING_SHARE = 0.4  # of duplicates place one or two orders
 
 
 def _typo(rng: np.random.Generator, words: pd.Series) -> pd.Series:
-    """Swap two neighbouring letters or drop one, somewhere inside each word."""
+    """Swap two neighbouring letters or drop one, inside each word (never the capital)."""
     kinds = rng.integers(0, 2, len(words))
     where = rng.random(len(words))
     out = []
@@ -27,7 +27,7 @@ def _typo(rng: np.random.Generator, words: pd.Series) -> pd.Series:
         if len(word) < 4:
             out.append(word + word[-1])
             continue
-        i = 1 + int(u * (len(word) - 2))
+        i = 2 + int(u * (len(word) - 3))  # 2 .. len - 2: the first letter stays put
         if kind == 0 and word[i] != word[i - 1]:
             out.append(word[: i - 1] + word[i] + word[i - 1] + word[i + 1 :])
         else:

@@ -5,7 +5,7 @@ processes whose parameters it records, so analytics can be checked against the t
 
 - customers are acquired over the period (more each month, a bump before Christmas); 5% are
   prospects who never buy;
-- buyers follow BG/NBD (see :mod:`retain.demo.purchases`, r=0.9, alpha=60 days, a=0.8, b=4),
+- buyers follow MBG/NBD (see :mod:`retain.demo.purchases`, r=0.9, alpha=60 days, a=0.8, b=4),
   spend follows Gamma-Gamma (see :mod:`retain.demo.orders`, p=6, q=4, v=15), the main
   category follows the customer's rate; winter-acquired customers of the seasonal category
   buy once per winter instead;
@@ -34,7 +34,7 @@ from retain.demo import orders as od
 from retain.demo.complaints import plant_complaints
 from retain.demo.duplicates import ORDERING_SHARE, plant_duplicates
 from retain.demo.people import make_people
-from retain.demo.purchases import bg_nbd_purchases, winter_purchases
+from retain.demo.purchases import mbg_nbd_purchases, winter_purchases
 from retain.demo.settings import PARAMETERS, check_arguments, describe
 from retain.demo.tables import (
     CUSTOMER_COLUMNS,
@@ -118,7 +118,7 @@ def generate_business(
 
     regular = np.flatnonzero(~prospect & ~seasonal)
     winterly = np.flatnonzero(seasonal)
-    pr = bg_nbd_purchases(rng, first_day[regular], horizon, lam[regular], p_drop[regular])
+    pr = mbg_nbd_purchases(rng, first_day[regular], horizon, lam[regular], p_drop[regular])
     ps = winter_purchases(rng, period, first_day[winterly], p_drop[winterly])
     customer = np.concatenate([regular[pr.customer], winterly[ps.customer]])
     day = np.concatenate([pr.day, ps.day])

@@ -1,10 +1,15 @@
-"""When each customer buys: a BG/NBD buy-till-you-die process, and a winter-only variant.
+"""When each customer buys: a buy-till-you-die process, and a winter-only variant.
 
-BG/NBD (Fader, Hardie and Lee 2005, "Counting your customers the easy way", Marketing
-Science 24(2)): while alive a customer buys as a Poisson process with rate ``lambda`` per day,
-``lambda ~ Gamma(r, alpha)`` (shape r, rate alpha, so ``E[lambda] = r / alpha``); after every
-purchase he drops out for good with probability ``p ~ Beta(a, b)``. The first purchase is at
-acquisition (the model's time 0).
+The process is MBG/NBD (Batislam, Denizel and Filiztekin 2007, "Empirical validation and
+comparison of models for customer base analysis", IJRM 24(3)), the BG/NBD of Fader, Hardie
+and Lee (2005, "Counting your customers the easy way", Marketing Science 24(2)) with a dropout
+chance after the first purchase too: while alive a customer buys as a Poisson process with
+rate ``lambda`` per day, ``lambda ~ Gamma(r, alpha)`` (shape r, rate alpha, so
+``E[lambda] = r / alpha``); after every purchase, the first included, he drops out for good
+with probability ``p ~ Beta(a, b)``. The first purchase is at acquisition (the model's time 0).
+So one-off buyers can be gone, as in a real shop. (Under plain BG/NBD nobody drops out before
+a repeat purchase; fitting BG/NBD to these data gives r and alpha near 0.5 and 41 instead of
+0.9 and 60, while an MBG/NBD fit recovers them.)
 
 Simulation without a loop over purchases: the number of purchases before dropout is
 ``K ~ Geometric(p)`` (the last one included); the number of repeat purchases a customer would
@@ -54,14 +59,14 @@ def _group_sums(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.
     return within, padded[ends] - padded[starts]
 
 
-def bg_nbd_purchases(
+def mbg_nbd_purchases(
     rng: np.random.Generator,
     first_day: np.ndarray,
     horizon: float,
     lam: np.ndarray,
     p_drop: np.ndarray,
 ) -> Purchases:
-    """Purchases of BG/NBD customers whose first purchase is at ``first_day`` (float days).
+    """Purchases of MBG/NBD customers whose first purchase is at ``first_day`` (float days).
 
     ``lam`` is the purchase rate per day and ``p_drop`` the dropout probability after each
     purchase; nothing happens at or after ``horizon`` (days since the period start). Repeat

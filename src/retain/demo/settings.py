@@ -15,7 +15,7 @@ from retain.demo.timeline import BUSINESS_TZ, Period
 from retain.errors import InvalidInputError
 
 PARAMETERS = {
-    # BG/NBD: lambda ~ Gamma(shape r, rate alpha per day); p ~ Beta(a, b).
+    # MBG/NBD: lambda ~ Gamma(shape r, rate alpha per day); p ~ Beta(a, b).
     "r": 0.9,
     "alpha": 60.0,
     "a": 0.8,
@@ -75,7 +75,9 @@ def describe(
         "currency": currency,
         "n_customers": n_customers,
         "n_duplicates": n_duplicates,
-        "bg_nbd": {
+        "purchases": {
+            "model": "MBG/NBD",
+            "note": "dropout possible after every purchase, the first included",
             "r": p["r"],
             "alpha": p["alpha"],
             "a": p["a"],

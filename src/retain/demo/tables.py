@@ -61,6 +61,8 @@ def customers_table(people: pd.DataFrame, period: Period) -> tuple[pd.DataFrame,
     frame = people.iloc[order].reset_index(drop=True)
     frame["customer_id"] = ids[order]
     frame["created_at"] = timestamps(period, frame["created_day"].to_numpy())
+    for column in ("name", "email", "tags"):
+        frame[column] = frame[column].astype(str)
     return frame.loc[:, list(CUSTOMER_COLUMNS)], ids
 
 
