@@ -435,3 +435,24 @@ def test_bad_arguments_say_what_to_do(arguments, message):
     kwargs = {"n_customers": 10, "end": END} | arguments
     with pytest.raises(InvalidInputError, match=message):
         generate_business(**kwargs)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        {"n_customers": 1},
+        {"n_customers": 10, "duplicate_share": 0.5},
+        {"n_customers": 200, "years": 0.3, "end": dt.date(2026, 7, 1)},
+        {"n_customers": 300, "years": 10.0, "end": dt.date(2026, 3, 1)},
+    ],
+)
+def test_tiny_short_and_long_businesses(arguments):
+    business = generate_business(**({"end": END} | arguments))
+    assert len(business.customers) == arguments["n_customers"]
+    end = pd.Timestamp(business.params["end"], tz="Europe/Berlin")
+    assert (business.orders["ordered_at"] < end).all()
+    boots = business.orders["product_category"] == "Snow boots"
+    assert business.orders.loc[boots, "ordered_at"].dt.month.isin([11, 12, 1, 2]).all()
+    assert len(business.duplicate_pairs) == round(
+        arguments["n_customers"] * arguments.get("duplicate_share", 0)
+    )

@@ -84,10 +84,10 @@ def channels(rng: np.random.Generator, preferred: np.ndarray) -> np.ndarray:
     return np.where(rng.random(n) < 0.85, preferred, random)
 
 
-def money_text(minor: np.ndarray) -> np.ndarray:
-    """Minor units as decimal strings with two decimals ("49.90")."""
+def money_text(minor: np.ndarray) -> pd.Series:
+    """Minor units as decimal strings with two decimals ("49.90"), as a string Series."""
     minor = np.asarray(minor, dtype=np.int64)
-    sign = pd.Series(np.where(minor < 0, "-", ""), dtype=object)
     whole = pd.Series(np.abs(minor) // 100).astype(str)
     cents = pd.Series(np.abs(minor) % 100).astype(str).str.zfill(2)
-    return (sign + whole + "." + cents).to_numpy(dtype=object)
+    text = whole + "." + cents
+    return text.where(minor >= 0, "-" + text)

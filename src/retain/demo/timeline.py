@@ -91,7 +91,8 @@ def format_ids(prefix: str, numbers: np.ndarray, width: int) -> pd.Series:
 
 def group_starts(counts: np.ndarray) -> np.ndarray:
     """Index of each group's first row when groups of ``counts`` rows are stacked."""
-    return np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+    counts = np.asarray(counts, dtype=np.int64)
+    return (np.cumsum(counts) - counts).astype(np.int64)
 
 
 def rank_in_group(counts: np.ndarray) -> np.ndarray:
