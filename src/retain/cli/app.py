@@ -19,6 +19,23 @@ app.command("import")(records.import_)
 app.command("status")(records.status)
 app.command("demo")(demo.demo)
 
+# --- customer life cycle (capability 2)
+from retain.cli import lifecycle  # noqa: E402
+
+app.command("lifecycle")(lifecycle.lifecycle)
+
+# --- web app, users and API tokens (capability 8)
+from retain.cli import web as web_cli  # noqa: E402
+
+app.command("serve")(web_cli.serve)
+app.add_typer(web_cli.users_app, name="users")
+app.add_typer(web_cli.tokens_app, name="tokens")
+
+# --- service cases (capability 5)
+from retain.cli import cases  # noqa: E402
+
+app.add_typer(cases.app, name="cases")
+
 
 @app.command("version")
 def version() -> None:
