@@ -101,7 +101,10 @@ def purchase_days(orders: Any, as_of: date | datetime | str) -> Purchases:
     cols = t.columns
     refunds = None
     if "refunded" in cols:
-        refunds = t.group_by("customer_id").aggregate(refunds=t.refunded.fill_null(0).sum())
+        kind = "int64" if t.refunded.type().is_integer() else "float64"
+        refunds = t.group_by("customer_id").aggregate(
+            refunds=t.refunded.fill_null(0).sum().cast(kind)
+        )
     net = t.amount - t.refunded if "refunded" in cols else t.amount
     bought = ibis.literal(True)
     if "status" in cols:
@@ -111,9 +114,10 @@ def purchase_days(orders: Any, as_of: date | datetime | str) -> Purchases:
     category = t.product_category if "product_category" in cols else ibis.null("string")
     t = t.mutate(_net=net.fill_null(0), _bought=bought, _cat=category)
     t = t.filter(t._bought)
+    money = "int64" if t._net.type().is_integer() else "float64"
     days = t.group_by(customer_id=t.customer_id, day=t._day).aggregate(
-        amount=t._net.sum(),
-        orders=t.count(),
+        amount=t._net.sum().cast(money),
+        orders=t.count().cast("int64"),
         category=t._cat.min(),
     )
     days = days.mutate(eday=days.day.epoch_days())
@@ -159,8 +163,8 @@ def summary_table(
         "last_eday": d.eday.max(),
         "first_order_date": d.day.min(),
         "last_order_date": d.day.max(),
-        "orders": d.orders.sum(),
-        "revenue": d.amount.sum(),
+        "orders": d.orders.sum().cast("int64"),
+        "revenue": d.amount.sum().cast(d.amount.type()),
         "first_period_value": d.amount.sum(where=d.period == d.first_period),
         "median_gap_days": d.gap.median(),
     }

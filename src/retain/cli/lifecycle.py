@@ -1,0 +1,169 @@
+"""``retain lifecycle``, ``retain cohorts``, ``retain rfm``: the life cycle from the CLI.
+
+Each command reads the records through :mod:`retain.store.frames` (DuckDB
+in-process over ADBC, or the PostgreSQL server), calls the analytics
+functions and prints their table. ``--as-of`` defaults to today (UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import pandas as pd
+import typer
+
+from retain import analytics
+from retain.cli.common import DbOption, FormatOption, OutputFormat, cli_store, console, emit
+from retain.config import load_settings, section
+from retain.errors import InvalidInputError, NotFoundError
+from retain.store.frames import analytics_tables
+
+
+class By(StrEnum):
+    category = "category"
+    channel = "channel"
+    country = "country"
+
+
+class Engine(StrEnum):
+    duckdb = "duckdb"
+    postgres = "postgres"
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="The date to look from, YYYY-MM-DD (default: today, UTC)."),
+]
+EngineOption = Annotated[
+    Engine | None,
+    typer.Option(
+        "--engine",
+        help="Where the analytics run: duckdb (in-process) or postgres (on the server of a "
+        "PostgreSQL store). Default: postgres for a PostgreSQL store, else duckdb.",
+    ),
+]
+ChartOption = Annotated[
+    Path | None,
+    typer.Option("--chart", help="Also write a chart to FILE (.png or .svg)."),
+]
+
+#: columns of ``retain lifecycle --customers`` (the first five are a public surface)
+CUSTOMER_COLUMNS = (
+    "customer_id",
+    "stage",
+    "substage",
+    "expected_gap_days",
+    "days_since_last_order",
+    "purchases",
+    "last_order_date",
+    "main_category",
+    "gap_source",
+    "seasonal",
+)
+BY_COLUMN = {By.category: "main_category", By.channel: "acquisition_channel", By.country: "country"}
+
+
+def _date(text: str | None, what: str) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"{what} must be a date YYYY-MM-DD, not {text!r}") from None
+
+
+def _load(db: str | None, engine: Engine | None, kinds=("orders", "customers")):
+    settings = section(load_settings(), "lifecycle", analytics.DEFAULTS)
+    store = cli_store(db)
+    tables = analytics_tables(store, kinds, engine=engine.value if engine else None)
+    return tables, analytics.lifecycle_settings(settings)
+
+
+def _external(stages: pd.DataFrame, customers: Any) -> pd.DataFrame:
+    """Replace the store's customer ids by the external ids (and add country, channel)."""
+    ids = customers.select(
+        "customer_id", "external_id", "country", "acquisition_channel"
+    ).to_pandas()
+    out = stages.merge(ids, on="customer_id", how="left")
+    out["customer_id"] = out.pop("external_id")
+    return out
+
+
+def _ints(frame: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
+    for c in cols:
+        if c in frame.columns:
+            frame[c] = frame[c].astype("Int64")
+    return frame
+
+
+def lifecycle(
+    as_of: AsOfOption = None,
+    by: Annotated[
+        By | None, typer.Option("--by", help="Count stages per main category, channel or country.")
+    ] = None,
+    flows: Annotated[
+        tuple[str, str] | None,
+        typer.Option("--flows", help="Stage transitions between two dates: --flows FROM TO."),
+    ] = None,
+    explain: Annotated[
+        str | None,
+        typer.Option("--explain", help="Print the rule and numbers behind one customer's stage."),
+    ] = None,
+    customers: Annotated[
+        bool, typer.Option("--customers", help="List every customer with his stage.")
+    ] = False,
+    chart: ChartOption = None,
+    engine: EngineOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Life-cycle stages of the customers as of a date: counts, lists, flows, explanations."""
+    day = _date(as_of, "--as-of")
+    tables, cfg = _load(db, engine)
+    orders, people = tables["orders"], tables["customers"]
+    if flows:
+        start, end = _date(flows[0], "--flows FROM"), _date(flows[1], "--flows TO")
+        moved = analytics.stage_flows(orders, start, end, people, cfg)
+        if chart:
+            from retain.analytics.charts import flow_chart
+
+            flow_chart(moved, chart, start, end)
+        emit(moved, fmt, title=f"stage flows {start} -> {end}")
+        return
+    stages = _ints(
+        _external(analytics.customer_stages(orders, day, people, cfg), people),
+        ("days_since_last_order", "expected_gap_days", "purchases"),
+    )
+    if explain is not None:
+        match = stages[stages.customer_id == explain]
+        if match.empty:
+            raise NotFoundError(
+                f"no customer {explain!r} as of {day}: use the external id of an imported "
+                "customer known by that date"
+            )
+        lines = analytics.explain(match.iloc[0].to_dict(), day, cfg)
+        if fmt is OutputFormat.table:
+            console.print(f"customer {explain}", highlight=False)
+            for line in lines:
+                console.print("  " + line, highlight=False, markup=False)
+        else:
+            emit([{"customer_id": explain, "explanation": "\n".join(lines)}], fmt)
+        return
+    if chart:
+        from retain.analytics.charts import history_chart
+
+        start = date(day.year - 1, day.month, 1)
+        history_chart(analytics.stage_history(orders, start, day, people, cfg), chart)
+    if customers:
+        rows = stages.sort_values("customer_id")[list(CUSTOMER_COLUMNS)]
+        rows["last_order_date"] = pd.to_datetime(rows["last_order_date"]).dt.date
+        emit(rows, fmt, title=f"customers as of {day}")
+        return
+    emit(
+        analytics.stage_counts(stages, BY_COLUMN[by] if by else None),
+        fmt,
+        title=f"life-cycle stages as of {day}",
+    )

@@ -1,0 +1,146 @@
+"""``retain lifecycle`` through Typer's runner on a real SQLite store."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from typer.testing import CliRunner
+
+from retain.cli.app import app
+from retain.store import open_store
+from retain.store.schema import Customer, Order
+
+runner = CliRunner()
+T0 = datetime(2024, 1, 1, 12, tzinfo=UTC)
+
+
+@pytest.fixture
+def db(tmp_path) -> str:
+    """c-new: one purchase on day 100; c-loyal: days 0, 50, 100; c-gone: day 0 only,
+    do-not-contact; c-prospect: no order. Every gap is 50 days."""
+    url = f"sqlite:///{tmp_path / 'retain.db'}"
+    store = open_store(url)
+    with store.session() as s:
+        people = {"c-new": 1, "c-loyal": 2, "c-gone": 3, "c-prospect": 4}
+        for ext, cid in people.items():
+            s.add(
+                Customer(
+                    id=cid,
+                    external_id=ext,
+                    do_not_contact=ext == "c-gone",
+                    first_seen_at=T0,
+                    country="DE" if cid % 2 else "FR",
+                    created_at=T0,
+                    updated_at=T0,
+                )
+            )
+        days = [(1, 100), (2, 0), (2, 50), (2, 100), (3, 0)]
+        for i, (cid, d) in enumerate(days):
+            s.add(
+                Order(
+                    external_id=f"o{i}",
+                    customer_id=cid,
+                    ordered_at=T0 + timedelta(days=d),
+                    amount_minor=1000,
+                    currency="EUR",
+                    product_category="tea",
+                    created_at=T0,
+                    updated_at=T0,
+                )
+            )
+    store.dispose()
+    return url
+
+
+AS_OF = (T0 + timedelta(days=120)).date().isoformat()
+
+
+def test_customers_json(db: str) -> None:
+    result = runner.invoke(
+        app, ["lifecycle", "--customers", "--as-of", AS_OF, "--db", db, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = {r["customer_id"]: r for r in json.loads(result.stdout)}
+    assert {k: (v["stage"], v["substage"]) for k, v in rows.items()} == {
+        "c-new": ("new", ""),
+        "c-loyal": ("loyal", ""),
+        "c-gone": ("lapsed", "long_term"),  # 120 days: past 2 x 50, within 4 x 50
+        "c-prospect": ("prospect", ""),
+    }
+    assert rows["c-new"]["expected_gap_days"] == 50
+    assert rows["c-new"]["days_since_last_order"] == 20
+    assert rows["c-prospect"]["expected_gap_days"] is None
+    for row in rows.values():
+        assert {"customer_id", "stage", "substage", "expected_gap_days"} <= set(row)
+        assert "days_since_last_order" in row
+
+
+def test_counts_table_and_csv_by_country(db: str) -> None:
+    result = runner.invoke(app, ["lifecycle", "--as-of", AS_OF, "--db", db, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "stage,substage,customers,share_pct",
+        "prospect,,1,25.0",
+        "new,,1,25.0",
+        "loyal,,1,25.0",
+        "lapsed,long_term,1,25.0",
+    ]
+    by = runner.invoke(
+        app, ["lifecycle", "--as-of", AS_OF, "--db", db, "-f", "csv", "--by", "country"]
+    )
+    assert by.exit_code == 0, by.output
+    assert "DE,new,,1,50.0" in by.stdout.splitlines()
+
+
+def test_explain(db: str) -> None:
+    late = (T0 + timedelta(days=501)).date().isoformat()
+    result = runner.invoke(app, ["lifecycle", "--as-of", late, "--db", db, "--explain", "c-gone"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())
+    assert "inactive (do_not_contact)" in text
+    assert "days since last order: 501" in text
+    assert "expected gap: 50 days" in text
+    assert "501 days > inactive_multiple x gap = 200" in text
+
+
+def test_explain_unknown_customer(db: str) -> None:
+    result = runner.invoke(app, ["lifecycle", "--db", db, "--explain", "nobody"])
+    assert result.exit_code == 1
+    assert "no customer 'nobody'" in result.output
+
+
+def test_flows(db: str) -> None:
+    start = (T0 + timedelta(days=60)).date().isoformat()
+    result = runner.invoke(app, ["lifecycle", "--db", db, "--flows", start, AS_OF, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    got = {(r["from_stage"], r["to_stage"]): r["customers"] for r in json.loads(result.stdout)}
+    # day 60: c-loyal active (2 purchases), c-gone lapsed (60 > 50), c-new prospect
+    assert got == {
+        ("prospect", "prospect"): 1,
+        ("prospect", "new"): 1,
+        ("active", "loyal"): 1,
+        ("lapsed", "lapsed"): 1,
+    }
+
+
+def test_settings_from_retain_toml(db: str, tmp_path, monkeypatch) -> None:
+    toml = tmp_path / "retain.toml"
+    toml.write_text("[lifecycle]\nloyal_purchases = 4\n", encoding="utf-8")
+    monkeypatch.setenv("RETAIN_CONFIG", str(toml))
+    result = runner.invoke(
+        app, ["lifecycle", "--customers", "--as-of", AS_OF, "--db", db, "-f", "json"]
+    )
+    rows = {r["customer_id"]: r["stage"] for r in json.loads(result.stdout)}
+    assert rows["c-loyal"] == "active"
+    toml.write_text("[lifecycle]\nloyal = 4\n", encoding="utf-8")
+    bad = runner.invoke(app, ["lifecycle", "--db", db])
+    assert bad.exit_code == 1
+    assert "unknown setting(s) loyal" in bad.output
+
+
+def test_bad_date(db: str) -> None:
+    result = runner.invoke(app, ["lifecycle", "--db", db, "--as-of", "31/12/2024"])
+    assert result.exit_code == 1
+    assert "--as-of must be a date YYYY-MM-DD" in result.output
