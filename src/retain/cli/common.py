@@ -12,10 +12,10 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-import click
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from typer.core import TyperGroup
 
@@ -48,23 +48,31 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-class UserError(click.ClickException):
-    """A RetainError shown as one line on stderr, exit code 1, no traceback."""
-
-    exit_code = 1
-
-    def show(self, file: Any = None) -> None:
-        click.echo(f"error: {self.message}", err=True)
-
-
 class RetainGroup(TyperGroup):
-    """A command group that turns every RetainError into a :class:`UserError`."""
+    """A command group that shows every RetainError as ``error: ...`` on stderr, exit code 1.
 
-    def invoke(self, ctx: click.Context) -> Any:
+    No traceback: the message says what went wrong and what to do.
+    """
+
+    def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
         except RetainError as exc:
-            raise UserError(exc.message) from None
+            typer.echo(f"error: {exc.message}", err=True)
+            raise typer.Exit(code=1) from None
+
+
+def progress_bar(quiet: bool = False) -> Progress:
+    """A Rich progress bar on stderr; silent when ``quiet`` or stderr is not a terminal."""
+    return Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        disable=quiet or not err_console.is_terminal,
+        transient=True,
+    )
 
 
 def new_app(help_text: str) -> typer.Typer:

@@ -8,10 +8,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from retain.cli.common import DbOption, cli_store, console
+from retain.cli.common import DbOption, cli_store, console, progress_bar
 from retain.config import DEFAULT_DEMO_DB_FILE, database_url, load_settings
 from retain.demo.run import run_demo
 from retain.errors import ConfigError
@@ -31,7 +29,7 @@ def demo(
     if not settings.sections.get("business", {}).get("currency"):
         settings = replace(settings, currency="EUR", timezone="Europe/Berlin")
     url = database_url(db, replace(settings, database_url=None), DEFAULT_DEMO_DB_FILE)
-    if url.startswith("sqlite:///"):
+    if db is None and url.startswith("sqlite:///"):  # the demo's own file is made afresh
         path = Path(url.removeprefix("sqlite:///"))
         for suffix in ("", "-wal", "-shm"):
             Path(str(path) + suffix).unlink(missing_ok=True)
@@ -41,14 +39,7 @@ def demo(
             f"{store!r} already holds records; the demo needs an empty database (give another --db)"
         )
     started = datetime.now(UTC)
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
+    with progress_bar() as bar:
         gen = bar.add_task(f"generating {customers:,} customers", total=None)
 
         def on_import(kind: str, path: Path):

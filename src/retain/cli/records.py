@@ -6,12 +6,20 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from retain.cli.common import DbOption, FormatOption, OutputFormat, cli_store, console, emit
-from retain.config import load_settings
+from retain.cli.common import (
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    cli_store,
+    console,
+    emit,
+    progress_bar,
+)
+from retain.config import Settings, load_settings
 from retain.ingest import KINDS, ImportReport, import_file
 from retain.ingest.mapping import parse_map_options
+from retain.store import Store
 from retain.store.migrate import current_revision
 from retain.store.queries import record_counts
 
@@ -77,18 +85,17 @@ def import_(
 
 
 def run_import(
-    store, kind, file, settings, mapping, skip_bad, date_format, quiet=False
+    store: Store,
+    kind: str,
+    file: Path,
+    settings: Settings,
+    mapping: dict[str, str],
+    skip_bad: bool,
+    date_format: str | None,
+    quiet: bool = False,
 ) -> ImportReport:
     """Import one file with a progress bar on stderr (none when ``quiet``)."""
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console.__class__(stderr=True),
-        disable=quiet,
-        transient=True,
-    ) as bar:
+    with progress_bar(quiet) as bar:
         task = bar.add_task(f"importing {kind} from {Path(file).name}", total=None)
 
         def hook(phase: str, done: int, total: int) -> None:

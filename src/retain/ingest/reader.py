@@ -17,6 +17,8 @@ from pathlib import Path
 
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from charset_normalizer import from_bytes
 
@@ -99,40 +101,70 @@ def _read_csv(file: str, data: bytes) -> tuple[list[str], pd.DataFrame]:
     text = _decode(file, data)
     if not text.strip():
         raise _reject(file, "the file is empty; it needs a header row and data rows")
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text[:20_000]))
+    delimiter = _delimiter(text[:20_000])
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         headers = [h.replace("\ufeff", "").strip() for h in next(reader)]
-        records = list(reader)
+    except csv.Error as exc:
+        raise _reject(file, f"broken CSV in the header row: {exc}") from None
+    _check_headers(file, headers)
+    fast = _read_csv_arrow(text, delimiter, headers)
+    if fast is not None:
+        return headers, fast
+    # the careful path: Python's csv module, naming every broken row
+    try:
+        records = [r for r in reader if any(cell.strip() for cell in r)]
     except csv.Error as exc:
         raise _reject(file, f"broken CSV near line {reader.line_num}: {exc}") from None
-    _check_headers(file, headers)
     width = len(headers)
-    problems = []
-    for number, record in enumerate(records, start=2):
-        if len(record) != width and any(cell.strip() for cell in record):
-            problems.append(
-                Problem(
-                    file,
-                    number,
-                    "",
-                    ",".join(record)[:80],
-                    f"has {len(record)} cells, the header has {width}",
-                )
-            )
+    problems = [
+        Problem(
+            file,
+            number,
+            "",
+            ",".join(record)[:80],
+            f"has {len(record)} cells, the header has {width}",
+        )
+        for number, record in enumerate(records, start=2)
+        if len(record) != width
+    ]
     if problems:
         raise ImportRejectedError(problems[:100], total=len(problems))
-    records = [r for r in records if any(cell.strip() for cell in r)]
     columns = list(zip(*records, strict=True)) if records else [() for _ in headers]
-    cells = pd.DataFrame({i: pd.Series(col, dtype="object") for i, col in enumerate(columns)})
-    cells.columns = headers
-    return headers, _blank_to_none(cells)
+    table = pa.table([pa.array(col, pa.string()) for col in columns], names=headers)
+    return headers, _arrow_cells(table, headers)
 
 
-def _blank_to_none(cells: pd.DataFrame) -> pd.DataFrame:
-    """Strip every cell; empty cells become None."""
-    for name in cells.columns:
-        stripped = cells[name].str.strip()
-        cells[name] = stripped.where(stripped.notna() & (stripped != ""), None)
+def _read_csv_arrow(text: str, delimiter: str, headers: list[str]) -> pd.DataFrame | None:
+    """Fast path: Arrow's multi-threaded CSV reader; None when the file needs the careful path."""
+    try:
+        table = pacsv.read_csv(
+            pa.BufferReader(text.encode("utf-8")),
+            read_options=pacsv.ReadOptions(column_names=headers, skip_rows=1),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(
+                column_types={h: pa.string() for h in headers},
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except pa.ArrowInvalid:
+        return None
+    return _arrow_cells(table, headers)
+
+
+def _arrow_cells(table: pa.Table, headers: list[str]) -> pd.DataFrame:
+    """Text columns of an Arrow table as stripped object columns, empty cells as None."""
+    columns = {}
+    for name, column in zip(headers, table.columns, strict=True):
+        trimmed = pc.utf8_trim_whitespace(column.cast(pa.string()))
+        nulled = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)
+        columns[name] = nulled.to_numpy(zero_copy_only=False)
+    cells = pd.DataFrame(columns, dtype="object")
+    if len(cells):
+        blank = cells.isna().all(axis=1).to_numpy()
+        if blank.any():
+            cells = cells[~blank].reset_index(drop=True)
     return cells
 
 
@@ -155,17 +187,13 @@ def _read_parquet(file: str, data: bytes) -> tuple[list[str], pd.DataFrame]:
         raise _reject(file, f"not a readable Parquet file ({exc})") from None
     headers = [str(h).strip() for h in table.column_names]
     _check_headers(file, headers)
-    columns = {}
-    for name, column in zip(headers, table.columns, strict=True):
+    texts = []
+    for column in table.columns:
         if pa.types.is_timestamp(column.type):
             series = column.to_pandas()
-            if series.dt.tz is None:
-                text = series.dt.strftime("%Y-%m-%dT%H:%M:%S.%f")
-            else:
-                text = series.dt.tz_convert("UTC").dt.strftime("%Y-%m-%dT%H:%M:%S.%f+00:00")
-            columns[name] = text.astype(object).where(series.notna(), None)
-        else:
-            series = column.cast(pa.string()).to_pandas()
-            columns[name] = series.astype(object).where(series.notna(), None)
-    cells = pd.DataFrame(columns)
-    return headers, _blank_to_none(cells)
+            fmt = "%Y-%m-%dT%H:%M:%S.%f" if series.dt.tz is None else "%Y-%m-%dT%H:%M:%S.%f+00:00"
+            if series.dt.tz is not None:
+                series = series.dt.tz_convert("UTC")
+            column = pa.chunked_array([pa.array(series.dt.strftime(fmt), pa.string())])
+        texts.append(column.cast(pa.string()))
+    return headers, _arrow_cells(pa.table(texts, names=headers), headers)

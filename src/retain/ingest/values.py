@@ -178,22 +178,40 @@ def parse_money(text: pd.Series, currency: pd.Series, *, allow_negative: bool = 
     """Amounts in integer minor units of each row's currency (cents for EUR, yen for JPY).
 
     More decimals than the currency has (12.345 EUR) is an error, not a rounding.
+    Plain amounts ('1234.5') take a vectorised path; the rest ('1.234,50 €') are
+    read one distinct value at a time.
     """
-    pairs = pd.Series(list(zip(text, currency, strict=True)), index=text.index)
-    pairs[text.isna()] = None
-
-    def one(pair: tuple[str, str]) -> int:
-        value, code = pair
-        number = read_decimal(value)
-        if number < 0 and not allow_negative:
-            raise ValueError("negative amount (record refunds in the refunded_amount column)")
+    out = pd.Series(pd.NA, index=text.index, dtype="Int64")
+    errors: dict[int, str] = {}
+    codes = currency.fillna("")
+    for code in pd.unique(codes):
+        rows = text[(codes == code).to_numpy() & text.notna().to_numpy()]
+        if rows.empty:
+            continue
         digits = minor_unit_digits(code) if code else 2
-        scaled = number.scaleb(digits)
-        if scaled != scaled.to_integral_value():
-            raise ValueError(f"more than {digits} decimals for {code or 'the currency'}")
-        return int(scaled)
+        pattern = r"\d{1,13}" + (rf"(?:\.\d{{1,{digits}}})?" if digits else "")
+        plain = rows.str.fullmatch(pattern).fillna(False).to_numpy(dtype=bool)
+        if plain.any():
+            numbers = pd.to_numeric(rows[plain]).to_numpy(dtype="float64")
+            out.loc[rows.index[plain]] = np.round(numbers * 10**digits).astype("int64")
+        if (~plain).any():
+            slow = _by_distinct(
+                rows[~plain], lambda value, c=code: _minor_units(value, c, allow_negative)
+            )
+            out.loc[slow.values.dropna().index] = slow.values.dropna().astype("int64")
+            errors.update(slow.errors)
+    return Parsed(out, errors)
 
-    return _by_distinct(pairs, one, "Int64")
+
+def _minor_units(value: str, code: str, allow_negative: bool) -> int:
+    number = read_decimal(value)
+    if number < 0 and not allow_negative:
+        raise ValueError("negative amount (record refunds in the refunded_amount column)")
+    digits = minor_unit_digits(code) if code else 2
+    scaled = number.scaleb(digits)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"more than {digits} decimals for {code or 'the currency'}")
+    return int(scaled)
 
 
 def parse_score(text: pd.Series) -> Parsed:

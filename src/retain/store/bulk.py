@@ -171,23 +171,26 @@ def _stage_table(target: Table, columns: pd.Index) -> Table:
 
 
 def _db_values(series: pd.Series, dialect: str) -> list[Any]:
-    """A column as Python values the DBAPI driver takes directly (bypassing SQLAlchemy types)."""
+    """A column as Python values the DBAPI driver takes directly (bypassing SQLAlchemy types).
+
+    Times become UTC text in the store's own format, booleans 0/1 on SQLite, lists and
+    dicts JSON text, missing values None.
+    """
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         naive = series.dt.tz_convert(UTC).dt.tz_localize(None).to_numpy("datetime64[us]")
-        text = np.datetime_as_string(naive, unit="us").astype(object)
-        text = np.char.replace(text.astype(str), "T", " ").astype(object)
+        text = np.char.replace(np.datetime_as_string(naive, unit="us"), "T", " ").astype(object)
         if dialect != "sqlite":
             text = text + "+00"
         text[pd.isna(series).to_numpy()] = None
         return text.tolist()
-    values = [
-        x.item() if isinstance(x, np.generic) else x
-        for x in series.astype(object).where(series.notna(), None).tolist()
-    ]
-    if values and any(isinstance(x, list | dict) for x in values[:1000] if x is not None):
-        return [None if x is None else json.dumps(x, ensure_ascii=False) for x in values]
     if series.dtype == "boolean" and dialect == "sqlite":
-        return [None if x is None else int(x) for x in values]
+        series = series.astype("Int64")
+    values = series.to_numpy(dtype=object, na_value=None).tolist()
+    sample = next((x for x in values if x is not None), None)
+    if isinstance(sample, list | dict):
+        return [None if x is None else json.dumps(x, ensure_ascii=False) for x in values]
+    if isinstance(sample, np.generic):
+        return [None if x is None else x.item() for x in values]
     return values
 
 

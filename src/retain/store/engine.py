@@ -95,6 +95,11 @@ def open_store(url: str, *, upgrade: bool = True, schema: str | None = None) -> 
     ``schema`` puts the tables of a PostgreSQL store in that schema (tests use
     a fresh one each); it must exist.
     """
+    if not url.startswith(("sqlite", "postgresql")):
+        raise ConfigError(
+            f"cannot use database URL {url!r}: Retain stores records in SQLite or PostgreSQL. "
+            "Use a file path, sqlite:///FILE or postgresql+psycopg://USER@HOST/DB"
+        )
     try:
         if url.startswith("sqlite"):
             path = url.split("///", 1)[-1]
@@ -110,7 +115,7 @@ def open_store(url: str, *, upgrade: bool = True, schema: str | None = None) -> 
             engine = create_engine(url, **kwargs)
             if schema:
                 engine = engine.execution_options(retain_schema=schema)
-    except (ArgumentError, NoSuchModuleError) as exc:
+    except (ArgumentError, NoSuchModuleError, ImportError) as exc:
         raise ConfigError(
             f"cannot use database URL {url!r}: {exc}. Use a file path, "
             "sqlite:///FILE or postgresql+psycopg://USER@HOST/DB"
