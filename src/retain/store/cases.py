@@ -358,13 +358,11 @@ def order_times(store: Store) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["customer_id", "ordered_at"])
 
 
-def buyer_ids(store: Store) -> list[int]:
-    """Ids of customers with at least one counted order (not merged away)."""
+def customer_ids(store: Store) -> list[int]:
+    """Ids of every customer not merged into another."""
     with store.read() as conn:
         return list(
             conn.execute(
-                select(orders_t.c.customer_id)
-                .where(orders_t.c.status.in_(COUNTED_ORDER_STATUSES))
-                .distinct()
+                select(customers_t.c.id).where(customers_t.c.merged_into_id.is_(None))
             ).scalars()
         )
