@@ -1,11 +1,26 @@
-"""The routers of the web app, one per resource."""
+"""The routers of the web app, one module per resource."""
 
-from retain.web.routes import dashboard, health, session, tokens, users
+from retain.web.routes import (
+    customers,
+    dashboard,
+    feedback,
+    health,
+    interactions,
+    orders,
+    session,
+    tokens,
+    users,
+)
 
 ROUTERS = [
     health.router,
     session.router,
     dashboard.router,
+    customers.api,
+    customers.pages,
+    orders.router,
+    interactions.router,
+    feedback.router,
     tokens.router,
     users.router,
 ]

@@ -1,0 +1,165 @@
+"""Customers: the list and the customer 360 page, and ``/api/v1/customers``."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from retain.store import customers as db
+from retain.web import records
+from retain.web.deps import Now, Reader, StoreDep, Worker
+from retain.web.pages import render
+from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page
+from retain.web.schemas.customers import (
+    Customer360,
+    CustomerCreate,
+    CustomerListItem,
+    CustomerPublic,
+    CustomerUpdate,
+)
+
+api = APIRouter(prefix="/api/v1/customers", tags=["customers"], responses=ERRORS)
+pages = APIRouter(include_in_schema=False)
+
+CustomerSort = Literal[
+    "name",
+    "-name",
+    "created_at",
+    "-created_at",
+    "external_id",
+    "-external_id",
+    "country",
+    "-country",
+    "id",
+    "-id",
+]
+PageNo = Annotated[int, Query(ge=1, le=1_000_000, description="page number, from 1")]
+PerPage = Annotated[int, Query(ge=1, le=500, description="rows per page")]
+Search = Annotated[
+    str | None, Query(max_length=200, description="part of name, e-mail, company or id")
+]
+CountryQ = Annotated[str | None, Query(pattern=r"^[A-Za-z]{2}$", description="ISO alpha-2")]
+RepQ = Annotated[str | None, Query(max_length=80, description="the rep's username")]
+MinSpent = Annotated[
+    int | None, Query(ge=0, le=10**15, description="paid minus refunded, minor units")
+]
+
+
+def _list(store, q, country, rep, min_spent_minor, sort, page, per_page):
+    owner_id = db.user_id_for(store, rep) if rep else None
+    return db.customer_page(
+        store,
+        search=q,
+        country=country,
+        owner_id=owner_id,
+        min_spent_minor=min_spent_minor,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+    )
+
+
+@api.get("", response_model=Page[CustomerListItem])
+def list_customers(
+    store: StoreDep,
+    user: Reader,
+    q: Search = None,
+    country: CountryQ = None,
+    rep: RepQ = None,
+    min_spent_minor: MinSpent = None,
+    sort: CustomerSort = "name",
+    page: PageNo = 1,
+    per_page: PerPage = 50,
+) -> Page[CustomerListItem]:
+    """Customers, searched and filtered, one page at a time."""
+    rows, total = _list(store, q, country, rep, min_spent_minor, sort, page, per_page)
+    items = [CustomerListItem.model_validate(r) for r in rows]
+    return Page(items=items, total=total, page=page, per_page=per_page)
+
+
+@api.get("/{customer_id}", response_model=Customer360, responses=NOT_FOUND)
+def get_customer(customer_id: int, store: StoreDep, user: Reader) -> Customer360:
+    """A customer with totals and the timeline of orders, touchpoints, feedback and cases."""
+    return Customer360.model_validate(records.customer_360(store, customer_id))
+
+
+@api.post("", response_model=CustomerPublic, status_code=201, responses=CONFLICT)
+def create_customer(
+    body: CustomerCreate, store: StoreDep, user: Worker, now: Now
+) -> CustomerPublic:
+    """Add a customer (agents and admins)."""
+    new_id = records.create_customer(store, body.model_dump(), now=now)
+    return CustomerPublic.model_validate(db.record(store, "customers", new_id))
+
+
+@api.patch("/{customer_id}", response_model=CustomerPublic, responses=NOT_FOUND)
+def update_customer(
+    customer_id: int, body: CustomerUpdate, store: StoreDep, user: Worker, now: Now
+) -> CustomerPublic:
+    """Change the fields sent (agents and admins)."""
+    records.update_customer(store, customer_id, body.model_dump(exclude_unset=True), now=now)
+    return CustomerPublic.model_validate(db.record(store, "customers", customer_id))
+
+
+@pages.get("/customers")
+def customers_page(
+    request: Request,
+    store: StoreDep,
+    user: Reader,
+    q: Search = None,
+    country: Annotated[str | None, Query(max_length=2)] = None,
+    rep: RepQ = None,
+    min_spent: Annotated[str | None, Query(max_length=20)] = None,
+    sort: CustomerSort = "name",
+    page: PageNo = 1,
+) -> Response:
+    per_page = 50
+    minimum = int(float(min_spent) * 100) if min_spent and _number(min_spent) else None
+    rows, total = _list(
+        store, q or None, country or None, rep or None, minimum, sort, page, per_page
+    )
+    filters = {
+        "q": q or "",
+        "country": country or "",
+        "rep": rep or "",
+        "min_spent": min_spent or "",
+        "sort": sort,
+    }
+
+    def link(to_page: int) -> str:
+        return "/customers?" + urlencode(
+            {**{k: v for k, v in filters.items() if v}, "page": to_page}
+        )
+
+    return render(
+        request,
+        "customers.html",
+        {
+            "nav": "customers",
+            "rows": rows,
+            "total": total,
+            "page": page,
+            "pages": max(1, -(-total // per_page)),
+            "filters": filters,
+            "link": link,
+            "reps": db.owners(store),
+            "countries": db.countries(store),
+        },
+    )
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+@pages.get("/customers/{customer_id}")
+def customer_page(request: Request, customer_id: int, store: StoreDep, user: Reader) -> Response:
+    view = records.customer_360(store, customer_id)
+    return render(request, "customer.html", {"nav": "customers", **view})
