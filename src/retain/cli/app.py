@@ -23,6 +23,8 @@ app.command("demo")(demo.demo)
 from retain.cli import lifecycle  # noqa: E402
 
 app.command("lifecycle")(lifecycle.lifecycle)
+app.command("cohorts")(lifecycle.cohorts)
+app.command("rfm")(lifecycle.rfm)
 
 # --- web app, users and API tokens (capability 8)
 from retain.cli import web as web_cli  # noqa: E402
@@ -35,6 +37,12 @@ app.add_typer(web_cli.tokens_app, name="tokens")
 from retain.cli import cases  # noqa: E402
 
 app.add_typer(cases.app, name="cases")
+
+# --- voice of the customer (capability 4)
+from retain.cli import voice  # noqa: E402
+
+app.command("nps")(voice.nps)
+app.add_typer(voice.surveys_app, name="surveys")
 
 
 @app.command("version")

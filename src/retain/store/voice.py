@@ -383,3 +383,16 @@ def survey_names(store: Store) -> dict[int, str]:
     t = Survey.__table__
     with store.read() as conn:
         return {int(i): n for i, n in conn.execute(select(t.c.id, t.c.name)).all()}
+
+
+def customer_ids_by_external(store: Store, external_ids: Sequence[str]) -> dict[str, int]:
+    """{external id: customer id} of the customers that exist."""
+    c = Customer.__table__
+    ids = list(dict.fromkeys(external_ids))
+    found: dict[str, int] = {}
+    with store.read() as conn:
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            q = select(c.c.external_id, c.c.id).where(c.c.external_id.in_(part))
+            found.update({str(e): int(i) for e, i in conn.execute(q).all()})
+    return found

@@ -5,8 +5,25 @@ answers; surveys, invitations and answers go through the records store;
 detractors and bad reviews open follow-up cases (:func:`close_loop`).
 """
 
+from retain.voice.breakdown import (
+    GROUPINGS,
+    csat_table,
+    grouped_scores,
+    nps_table,
+    period_bounds,
+)
+from retain.voice.charts import trend_chart
 from retain.voice.compare import NPSComparison, compare, required_sample
 from retain.voice.loop import close_loop, follow_up_source, review_candidates
+from retain.voice.quiet import flag_low_effort, silent_customers
+from retain.voice.report import (
+    Scope,
+    load_answers,
+    low_effort_answers,
+    score_report,
+    silent_report,
+    theme_report,
+)
 from retain.voice.responses import (
     InvitationContext,
     submit_open_response,
@@ -26,6 +43,8 @@ from retain.voice.surveys import (
     invite,
     response_rates,
 )
+from retain.voice.text import is_low_effort
+from retain.voice.themes import find_themes
 from retain.voice.tokens import (
     RateLimiter,
     SurveyLinkError,
@@ -35,33 +54,49 @@ from retain.voice.tokens import (
 )
 
 __all__ = [
+    "GROUPINGS",
     "CSATResult",
     "Invitation",
     "InvitationContext",
     "NPSComparison",
     "NPSResult",
     "RateLimiter",
+    "Scope",
     "SurveyInfo",
     "SurveyLinkError",
     "close_loop",
     "compare",
     "create_survey",
     "csat",
+    "csat_table",
     "export_invitations",
+    "find_themes",
+    "flag_low_effort",
     "follow_up_source",
     "get_survey",
+    "grouped_scores",
     "invitation_link",
     "invitation_link_token",
     "invitation_table",
     "invite",
+    "is_low_effort",
+    "load_answers",
+    "low_effort_answers",
     "nps",
+    "nps_table",
     "open_link",
+    "period_bounds",
     "required_sample",
     "response_rates",
     "review_candidates",
+    "score_report",
+    "silent_customers",
+    "silent_report",
     "submit_open_response",
     "submit_response",
+    "theme_report",
     "to_nps_scale",
+    "trend_chart",
     "verify_open_key",
     "verify_token",
 ]

@@ -19,8 +19,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from scipy.stats import norm
-
 from retain.voice.scores import NPSResult, _z, nps, tango_lower
 
 
@@ -83,7 +81,7 @@ def compare(
         zstat, p_value = 0.0, 1.0
     else:
         zstat = diff / se0
-        p_value = float(2 * norm.sf(abs(zstat)))
+        p_value = math.erfc(abs(zstat) / math.sqrt(2))  # two-sided normal tail
     return NPSComparison(
         current=a.score,
         baseline=b.score,

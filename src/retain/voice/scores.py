@@ -28,11 +28,10 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np
-from scipy.optimize import brentq
-from scipy.stats import norm
 
 from retain.errors import InvalidInputError
 
@@ -45,7 +44,7 @@ DETRACTOR_UP_TO = 6
 def _z(confidence: float) -> float:
     if not 0 < confidence < 1:
         raise InvalidInputError(f"confidence must be between 0 and 1, got {confidence!r}")
-    return float(norm.ppf(0.5 + confidence / 2))
+    return NormalDist().inv_cdf(0.5 + confidence / 2)
 
 
 def validate_scores(
@@ -155,10 +154,19 @@ def tango_lower(b: int, c: int, n: int, z: float, fpc: float = 1.0) -> float:
         var = max(n * (2 * q + d * (1 - d)) * fpc, 1e-300)
         return (b - c - n * d) / math.sqrt(var) - z
 
-    lo = -1.0 + 1e-12
+    lo, hi = -1.0 + 1e-12, est
     if f(lo) <= 0:
         return -1.0
-    return float(brentq(f, lo, est, xtol=1e-12))
+    # Z(d) falls as d rises: bisection keeps f(lo) > 0 >= f(hi)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if f(mid) > 0:
+            lo = mid
+        else:
+            hi = mid
+        if hi - lo < 1e-12:
+            break
+    return (lo + hi) / 2
 
 
 def nps(
