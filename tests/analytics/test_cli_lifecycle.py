@@ -144,3 +144,48 @@ def test_bad_date(db: str) -> None:
     result = runner.invoke(app, ["lifecycle", "--db", db, "--as-of", "31/12/2024"])
     assert result.exit_code == 1
     assert "--as-of must be a date YYYY-MM-DD" in result.output
+
+
+def test_cohorts_and_rfm(db: str) -> None:
+    result = runner.invoke(app, ["cohorts", "--as-of", AS_OF, "--db", db, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    jan = [r for r in rows if r["cohort"] == "2024-01"]
+    # cohort of January: c-loyal and c-gone; c-loyal buys again in Feb and in April
+    assert [r["customers"] for r in jan] == [2, 1, 0, 1]
+    table = runner.invoke(app, ["cohorts", "--as-of", AS_OF, "--db", db, "--months", "2"])
+    assert table.exit_code == 0, table.output
+    assert "2024-01" in table.stdout
+    intervals = runner.invoke(
+        app, ["cohorts", "--as-of", AS_OF, "--db", db, "--intervals", "month", "-f", "csv"]
+    )
+    assert intervals.stdout.splitlines()[1].startswith("2024-01,2,2,0,0,0")
+    second = runner.invoke(app, ["cohorts", "--as-of", AS_OF, "--db", db, "--second-purchase"])
+    assert "repeat purchase rate 33.3%" in second.stdout
+    rfm = runner.invoke(app, ["rfm", "--as-of", AS_OF, "--db", db, "--customers", "-f", "json"])
+    assert rfm.exit_code == 0, rfm.output
+    scores = {r["customer_id"]: r for r in json.loads(rfm.stdout)}
+    assert set(scores) == {"c-new", "c-loyal", "c-gone"}
+    assert scores["c-loyal"]["f_score"] == 4  # rank 2 of 3: 1 + floor(10 / 3)
+    assert scores["c-gone"]["segment"] == "Lost"
+    counts = runner.invoke(app, ["rfm", "--as-of", AS_OF, "--db", db, "-f", "csv"])
+    assert counts.stdout.splitlines()[0].startswith("segment,customers,share_pct")
+
+
+def test_ring(db: str) -> None:
+    result = runner.invoke(app, ["lifecycle", "--ring", "--as-of", AS_OF, "--db", db, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "ring,customers,share_pct",
+        "visitor,1,25.0",
+        "audience,0,0.0",
+        "customer,2,50.0",
+        "community,1,25.0",
+    ]
+
+
+@pytest.mark.parametrize("command", ["lifecycle", "cohorts", "rfm"])
+def test_help_text(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0
+    assert "--format" in result.stdout

@@ -115,6 +115,12 @@ def lifecycle(
     customers: Annotated[
         bool, typer.Option("--customers", help="List every customer with his stage.")
     ] = False,
+    ring: Annotated[
+        bool,
+        typer.Option(
+            "--ring", help="Count customers per ring: visitor, audience, customer, community."
+        ),
+    ] = False,
     chart: ChartOption = None,
     engine: EngineOption = None,
     db: DbOption = None,
@@ -122,8 +128,15 @@ def lifecycle(
 ) -> None:
     """Life-cycle stages of the customers as of a date: counts, lists, flows, explanations."""
     day = _date(as_of, "--as-of")
-    tables, cfg = _load(db, engine)
+    kinds = ("orders", "customers", "interactions", "feedback") if ring else None
+    tables, cfg = _load(db, engine, kinds or ("orders", "customers"))
     orders, people = tables["orders"], tables["customers"]
+    if ring:
+        rings = analytics.relationship_ring(
+            orders, people, day, tables["interactions"], tables["feedback"], cfg
+        )
+        emit(analytics.ring_counts(rings), fmt, title=f"relationship ring as of {day}")
+        return
     if flows:
         start, end = _date(flows[0], "--flows FROM"), _date(flows[1], "--flows TO")
         moved = analytics.stage_flows(orders, start, end, people, cfg)
@@ -167,3 +180,99 @@ def lifecycle(
         fmt,
         title=f"life-cycle stages as of {day}",
     )
+
+
+class CohortValue(StrEnum):
+    retained_pct = "retained_pct"
+    retained_or_later_pct = "retained_or_later_pct"
+    customers = "customers"
+    revenue = "revenue"
+    revenue_retained_pct = "revenue_retained_pct"
+
+
+class Interval(StrEnum):
+    month = "month"
+    week = "week"
+
+
+def cohorts(
+    as_of: AsOfOption = None,
+    value: Annotated[
+        CohortValue,
+        typer.Option("--value", help="What the cohort table shows in its cells."),
+    ] = CohortValue.retained_pct,
+    intervals: Annotated[
+        Interval | None,
+        typer.Option(
+            "--intervals",
+            help="Instead: new, returning, resurrecting and dormant customers per month or week.",
+        ),
+    ] = None,
+    months: Annotated[
+        int, typer.Option("--months", min=1, help="Months since first purchase shown (table).")
+    ] = 12,
+    second_purchase: Annotated[
+        bool,
+        typer.Option("--second-purchase", help="Instead: days from first to second purchase."),
+    ] = False,
+    chart: ChartOption = None,
+    engine: EngineOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Acquisition cohorts by month of first purchase, and other retention measures.
+
+    The table format shows one row per cohort and one column per month since the first
+    purchase; CSV and JSON give the long form with every measure.
+    """
+    day = _date(as_of, "--as-of")
+    tables, _cfg = _load(db, engine, ("orders",))
+    orders = tables["orders"]
+    if intervals:
+        emit(
+            analytics.retention_intervals(orders, day, intervals.value),
+            fmt,
+            title=f"customers per {intervals.value} up to {day}",
+        )
+        return
+    if second_purchase:
+        dist = analytics.second_purchase_distribution(
+            analytics.time_to_second_purchase(orders, day)
+        )
+        rate = analytics.repeat_purchase_rate(orders, day)
+        emit(dist, fmt, title=f"days to second purchase; repeat purchase rate {rate:.1%}")
+        return
+    table = analytics.cohort_table(orders, day)
+    if chart:
+        from retain.analytics.charts import cohort_chart
+
+        cohort_chart(analytics.cohort_matrix(table, value.value), chart, value.value)
+    if fmt is OutputFormat.table:
+        matrix = analytics.cohort_matrix(table, value.value)
+        matrix = matrix[[c for c in matrix.columns if c <= months]]
+        size = table.groupby("cohort").cohort_customers.first()
+        shown = matrix.reset_index()
+        shown.insert(1, "size", shown.cohort.map(size))
+        shown.columns = [str(c) for c in shown.columns]
+        emit(shown, fmt, title=f"cohorts ({value.value}) as of {day}")
+        return
+    emit(table, fmt)
+
+
+def rfm(
+    as_of: AsOfOption = None,
+    customers: Annotated[
+        bool, typer.Option("--customers", help="List every customer's scores and segment.")
+    ] = False,
+    engine: EngineOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """RFM scores (quintiles 1-5) and the named segments (Champions ... Lost)."""
+    day = _date(as_of, "--as-of")
+    tables, _cfg = _load(db, engine)
+    scores = analytics.rfm_scores(tables["orders"], day)
+    if customers:
+        emit(_external(scores, tables["customers"])[list(analytics.RFM_COLUMNS)], fmt)
+        return
+    emit(analytics.segment_counts(scores), fmt, title=f"RFM segments as of {day}")
