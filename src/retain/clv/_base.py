@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 
 from retain.errors import InvalidInputError
 
@@ -23,7 +24,107 @@ __all__ = ["FittedModel"]
 
 _LOG_BOUND = 30.0  # |log parameter| beyond this means a degenerate (boundary) fit
 _GRAD_TOL = 1e-4  # per-customer gradient norm in log-parameters accepted as converged
-_SUBSAMPLE_ROWS = 20_000
+_SUBSAMPLE_ROWS = 10_000
+
+
+@dataclass
+class Optimum:
+    """Result of ``newton_minimise``."""
+
+    x: np.ndarray
+    fun: float
+    jac: np.ndarray
+    nit: int
+    message: str
+
+
+def fd_hessian(f: Callable, z: np.ndarray, g: np.ndarray | None = None) -> np.ndarray:
+    """Hessian of ``f`` (returning value and gradient) by differences of the gradient:
+    forward differences when ``g`` (the gradient at z) is given, central otherwise."""
+    k = z.size
+    hess = np.empty((k, k))
+    for j in range(k):
+        h = 1e-5 * max(1.0, abs(z[j]))
+        up = z.copy()
+        up[j] += h
+        if g is not None:
+            hess[:, j] = (f(up)[1] - g) / h
+        else:
+            dn = z.copy()
+            dn[j] -= h
+            hess[:, j] = (f(up)[1] - f(dn)[1]) / (2 * h)
+    return 0.5 * (hess + hess.T)
+
+
+def newton_minimise(
+    f: Callable, z0: np.ndarray, *, max_iter: int = 200, gtol: float = 1e-8
+) -> Optimum:
+    """Minimise a smooth function of a few variables by damped Newton steps.
+
+    ``f(z)`` returns (value, gradient). The Hessian comes from differences of the
+    analytic gradient; a Levenberg-Marquardt damping keeps steps downhill when the
+    Hessian is not positive definite or the quadratic model is poor. Used instead of
+    SciPy's L-BFGS-B, whose per-iteration BLAS overhead dominated the fit time on a
+    busy two-core machine (7 ms per iteration against 2 ms per likelihood).
+    """
+    z = np.asarray(z0, dtype=float).copy()
+    fz, g = f(z)
+    if not math.isfinite(fz):
+        return Optimum(z, fz, g, 0, "the starting point has no finite likelihood")
+    damping = 1e-6
+    message = f"stopped after {max_iter} iterations"
+    hess = fd_hessian(f, z, g)
+    fresh = True
+    it = 0
+    for it in range(1, max_iter + 1):  # noqa: B007
+        if np.max(np.abs(g)) < gtol:
+            message = "converged (gradient below tolerance)"
+            break
+        step, fn, gn = _damped_step(f, z, fz, g, hess, damping)
+        if step is None and not fresh:
+            # the quasi-Newton Hessian misled us: start again from a measured one
+            hess, fresh = fd_hessian(f, z, g), True
+            step, fn, gn = _damped_step(f, z, fz, g, hess, damping)
+        if step is None:
+            message = "no downhill step found (precision limit)"
+            break
+        y = gn - g
+        sy = float(step @ y)
+        if sy > 1e-14 * float(np.sqrt((step @ step) * (y @ y))):
+            hs = hess @ step
+            hess = hess + np.outer(y, y) / sy - np.outer(hs, hs) / float(step @ hs)
+        fresh = False
+        change = fz - fn
+        z, fz, g = z + step, fn, gn
+        if change <= 1e-15 * max(1.0, abs(fz)) and np.max(np.abs(g)) < 1e-6:
+            message = "converged (no further improvement)"
+            break
+    return Optimum(z, fz, g, it, message)
+
+
+def _damped_step(
+    f: Callable, z: np.ndarray, fz: float, g: np.ndarray, hess: np.ndarray, damping: float
+):
+    """A downhill step from z: Newton on the model Hessian, damped (Levenberg-Marquardt)
+    until the function decreases; (None, None, None) when no damping helps."""
+    scale = np.maximum(np.abs(np.diag(hess)), 1e-12)
+    for _ in range(30):
+        try:
+            step = -np.linalg.solve(hess + damping * np.diag(scale), g)
+        except np.linalg.LinAlgError:
+            damping *= 10.0
+            continue
+        if not np.all(np.isfinite(step)) or float(step @ g) >= 0:
+            damping = max(damping * 10.0, 1e-4)
+            continue
+        step_max = float(np.max(np.abs(step)))
+        if step_max > 3.0:
+            step *= 3.0 / step_max
+        fn, gn = f(z + step)
+        if math.isfinite(fn) and fn <= fz:
+            return step, fn, gn
+        damping = max(damping * 10.0, 1e-4)
+    return None, None, None
 
 
 class FittedModel:
@@ -61,8 +162,9 @@ class FittedModel:
         """Starting points in natural parameters (the first is the preferred one)."""
         raise NotImplementedError
 
-    def _subsample(self, data: Any, rows: np.ndarray) -> Any:
-        """The prepared data restricted to the given unique rows (for choosing a start)."""
+    def _subsample(self, data: Any, rows: np.ndarray, weights: np.ndarray) -> Any:
+        """The prepared data restricted to some rows, with new weights (a random sample
+        of customers used to choose among starting points)."""
         return data
 
     def _n_rows(self, data: Any) -> int:
@@ -104,25 +206,27 @@ class FittedModel:
     def _optimise(self, data: Any, total_w: float) -> np.ndarray:
         starts = [np.log(np.asarray(s, dtype=float)) for s in self._starts(data)][: self.n_starts]
         n_rows = self._n_rows(data)
-        options = {"maxiter": 2000, "ftol": 1e-13, "gtol": 1e-9, "maxcor": 20}
         if len(starts) > 1:
             # Choose the basin on a subsample of rows when the data are large.
             pick_data, pick_w = data, total_w
             if n_rows > _SUBSAMPLE_ROWS:
+                # a random sample of about _SUBSAMPLE_ROWS customers (Poisson thinning of
+                # the row weights, so compressed rows are sampled in proportion)
                 rng = np.random.default_rng(self.seed)
-                rows = np.sort(rng.choice(n_rows, size=_SUBSAMPLE_ROWS, replace=False))
-                pick_data = self._subsample(data, rows)
+                thinned = rng.poisson(data["w"] * (_SUBSAMPLE_ROWS / total_w)).astype(float)
+                rows = np.flatnonzero(thinned > 0)
+                pick_data = self._subsample(data, rows, thinned[rows])
                 pick_w = self._total_weight(pick_data)
             f = self._objective(pick_data, pick_w)
             best = None
             for z0 in starts:
-                res = minimize(f, z0, jac=True, method="L-BFGS-B", options=options)
+                res = newton_minimise(f, z0, gtol=1e-4, max_iter=60)
                 if math.isfinite(res.fun) and (best is None or res.fun < best.fun):
                     best = res
             if best is not None:
                 starts = [best.x]
         f = self._objective(data, total_w)
-        res = minimize(f, starts[0], jac=True, method="L-BFGS-B", options=options)
+        res = newton_minimise(f, starts[0])
         self.n_iterations_ = int(res.nit)
         grad_norm = float(np.max(np.abs(res.jac))) if res.jac is not None else math.inf
         name = type(self).__name__
@@ -153,18 +257,11 @@ class FittedModel:
 
     def _standard_errors(self, z: np.ndarray, data: Any, total_w: float) -> np.ndarray:
         """Standard errors from the observed information (Hessian of the penalised total
-        negative log-likelihood, by central differences of the analytic gradient, on the
+        negative log-likelihood, by forward differences of the analytic gradient, on the
         log scale), mapped to natural parameters by the delta method."""
-        f = self._objective(data, total_w)
         k = z.size
-        hess = np.empty((k, k))
-        for j in range(k):
-            h = 1e-5 * max(1.0, abs(z[j]))
-            up, dn = z.copy(), z.copy()
-            up[j] += h
-            dn[j] -= h
-            hess[:, j] = (f(up)[1] - f(dn)[1]) / (2 * h)
-        hess = 0.5 * (hess + hess.T) * total_w
+        f = self._objective(data, total_w)
+        hess = fd_hessian(f, z, f(z)[1]) * total_w
         try:
             cov = np.linalg.inv(hess)
         except np.linalg.LinAlgError:

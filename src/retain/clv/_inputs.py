@@ -15,7 +15,15 @@ import pandas as pd
 
 from retain.errors import InvalidInputError
 
-__all__ = ["as_column", "check_rfm", "compress", "labels_of", "rfm_data", "rfm_subsample"]
+__all__ = [
+    "as_column",
+    "check_rfm",
+    "compress",
+    "labels_of",
+    "rfm_data",
+    "rfm_subsample",
+    "unique_rows",
+]
 
 _SHOW = 5
 
@@ -150,6 +158,33 @@ def check_rfm(
     return x, tx, big_t, w
 
 
+def unique_rows(*columns: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
+    """Distinct rows of equal-length columns (sorted) and the index of each input row.
+
+    Rows are coded as one integer from per-column codes: whole-number columns with a
+    modest range (days, counts) by arithmetic, others by a 1-D unique. Far faster than
+    ``np.unique(axis=0)`` (5 s on a million rows of three columns).
+    """
+    key = np.zeros(columns[0].size, dtype=np.int64)
+    values = []
+    for col in columns:
+        lo, hi = float(col.min()), float(col.max())
+        if hi - lo < 2**20 and np.array_equal(col, np.floor(col)):
+            code = (col - lo).astype(np.int64)
+            u = lo + np.arange(int(hi - lo) + 1, dtype=float)
+        else:
+            u, code = np.unique(col, return_inverse=True)
+            code = code.ravel()
+        key = key * u.size + code
+        values.append(u)
+    ukey, inverse = np.unique(key, return_inverse=True)
+    out = []
+    for u in reversed(values):
+        out.append(u[ukey % u.size])
+        ukey = ukey // u.size
+    return out[::-1], inverse.ravel()
+
+
 def compress(*columns: np.ndarray, weights: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
     """Merge identical rows: the unique rows of ``columns`` and their summed weights.
 
@@ -158,10 +193,10 @@ def compress(*columns: np.ndarray, weights: np.ndarray) -> tuple[list[np.ndarray
     Rows with zero weight are dropped.
     """
     keep = weights > 0
-    stacked = np.column_stack([c[keep] for c in columns])
-    uniq, inverse = np.unique(stacked, axis=0, return_inverse=True)
-    w = np.bincount(inverse.ravel(), weights=weights[keep], minlength=uniq.shape[0])
-    return [uniq[:, j].copy() for j in range(uniq.shape[0] and uniq.shape[1])], w
+    cols = [c[keep] for c in columns] if not keep.all() else list(columns)
+    wk = weights[keep] if not keep.all() else weights
+    rows, inverse = unique_rows(*cols)
+    return rows, np.bincount(inverse, weights=wk, minlength=rows[0].size)
 
 
 def rfm_data(x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, w: np.ndarray) -> dict:
@@ -186,6 +221,6 @@ def rfm_data(x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, w: np.ndarray) ->
     }
 
 
-def rfm_subsample(data: dict, rows: np.ndarray) -> dict:
-    """``rfm_data`` restricted to some of its unique rows."""
-    return rfm_data(data["x"][rows], data["tx"][rows], data["T"][rows], data["w"][rows])
+def rfm_subsample(data: dict, rows: np.ndarray, weights: np.ndarray) -> dict:
+    """``rfm_data`` restricted to some of its unique rows, with new weights."""
+    return rfm_data(data["x"][rows], data["tx"][rows], data["T"][rows], weights)

@@ -27,7 +27,7 @@ from scipy.stats import nbinom
 
 from retain.clv._base import FittedModel
 from retain.clv._inputs import as_column, check_rfm, rfm_data, rfm_subsample
-from retain.clv._quadrature import beta_dropout_expectation
+from retain.clv._quadrature import beta_dropout_expectation, dot, log_add
 from retain.errors import InvalidInputError
 
 __all__ = ["BetaGeo", "ModifiedBetaGeo"]
@@ -63,12 +63,12 @@ class _BetaGeoFamily(FittedModel):
     def _n_rows(self, data: dict) -> int:
         return int(data["x"].size)
 
-    def _subsample(self, data: dict, rows: np.ndarray) -> dict:
-        return rfm_subsample(data, rows)
+    def _subsample(self, data: dict, rows: np.ndarray, weights: np.ndarray) -> dict:
+        return rfm_subsample(data, rows, weights)
 
     def _starts(self, data: dict) -> list[np.ndarray]:
         w = data["w"]
-        rate = float(w @ data["x"]) / float(w @ data["T"])
+        rate = dot(w, data["x"]) / dot(w, data["T"])
         return [
             np.array([1.0, 1.0 / rate, 1.0, 1.0]),
             np.array([0.3, 0.3 / rate, 0.7, 2.5]),
@@ -101,7 +101,7 @@ class _BetaGeoFamily(FittedModel):
         lt_rec = np.log(alpha + data["tx"])
         u1 = b1[ix] - k * lt_big
         u2 = b2[ix] - k * lt_rec
-        return k, lt_big, lt_rec, u1, u2, np.logaddexp(u1, u2)
+        return k, lt_big, lt_rec, u1, u2, log_add(u1, u2)
 
     def _loglik(self, theta: np.ndarray, data: dict) -> tuple[float, np.ndarray]:
         """Full log-likelihood, FHL 2005 eq. 6 (BG/NBD) / Batislam et al. 2007 eq. 4
@@ -114,12 +114,12 @@ class _BetaGeoFamily(FittedModel):
         p2 = np.exp(u2 - big_l)
         total_w = float(wx.sum())
         log_alpha = np.log(alpha)
-        ll = float((gammaln(r + xs) - gammaln(r)) @ wx) + r * log_alpha * total_w + float(w @ big_l)
+        ll = dot(gammaln(r + xs) - gammaln(r), wx) + r * log_alpha * total_w + dot(w, big_l)
         wp1, wp2 = w * p1, w * p2
-        g_r = float((digamma(r + xs) - digamma(r)) @ wx) + log_alpha * total_w
-        g_r -= float(wp1 @ lt_big + wp2 @ lt_rec)
-        g_alpha = r / alpha * total_w - float(
-            (wp1 * k) @ np.exp(-lt_big) + (wp2 * k) @ np.exp(-lt_rec)
+        g_r = dot(digamma(r + xs) - digamma(r), wx) + log_alpha * total_w
+        g_r -= dot(wp1, lt_big) + dot(wp2, lt_rec)
+        g_alpha = (
+            r / alpha * total_w - dot(wp1 * k, np.exp(-lt_big)) - dot(wp2 * k, np.exp(-lt_rec))
         )
         s1 = np.bincount(ix, weights=wp1, minlength=xs.size)
         s2 = np.bincount(ix, weights=wp2, minlength=xs.size)

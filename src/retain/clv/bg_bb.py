@@ -66,8 +66,8 @@ class BetaGeoBetaBinom(FittedModel):
     def _n_rows(self, data: dict) -> int:
         return int(data["x"].size)
 
-    def _subsample(self, data: dict, rows: np.ndarray) -> dict:
-        return _grid(rfm_subsample(data, rows))
+    def _subsample(self, data: dict, rows: np.ndarray, weights: np.ndarray) -> dict:
+        return _grid(rfm_subsample(data, rows, weights))
 
     def _starts(self, data: dict) -> list[np.ndarray]:
         return [
@@ -108,7 +108,7 @@ class BetaGeoBetaBinom(FittedModel):
                 for gt, norm in grads
             ]
         )
-        return float(data["w"] @ row_ll), out
+        return float(np.einsum("i,i->", data["w"], row_ll)), out
 
     # -- predictions --------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from scipy.special import digamma, gammaln
 
 from retain.clv._base import FittedModel
 from retain.clv._inputs import as_column, labels_of
+from retain.clv._quadrature import dot
 from retain.errors import InvalidInputError
 
 __all__ = ["GammaGamma"]
@@ -80,15 +81,15 @@ class GammaGamma(FittedModel):
             "Wx": np.bincount(ix, weights=w, minlength=xs.size),
         }
         log_m = np.log(m)
-        data["sum_wx_log_m"] = float(data["wx"] @ log_m)
-        data["sum_w_log_m"] = float(w @ log_m)
+        data["sum_wx_log_m"] = dot(data["wx"], log_m)
+        data["sum_w_log_m"] = dot(w, log_m)
         return self._fit_prepared(data)
 
     def _n_rows(self, data: dict) -> int:
         return int(data["x"].size)
 
-    def _subsample(self, data: dict, rows: np.ndarray) -> dict:
-        x, m, w = data["x"][rows], data["m"][rows], data["w"][rows]
+    def _subsample(self, data: dict, rows: np.ndarray, weights: np.ndarray) -> dict:
+        x, m, w = data["x"][rows], data["m"][rows], weights
         xs, ix = np.unique(x, return_inverse=True)
         log_m = np.log(m)
         return {
@@ -99,12 +100,12 @@ class GammaGamma(FittedModel):
             "mx": m * x,
             "xs": xs,
             "Wx": np.bincount(ix.ravel(), weights=w, minlength=xs.size),
-            "sum_wx_log_m": float((w * x) @ log_m),
-            "sum_w_log_m": float(w @ log_m),
+            "sum_wx_log_m": dot(w * x, log_m),
+            "sum_w_log_m": dot(w, log_m),
         }
 
     def _starts(self, data: dict) -> list[np.ndarray]:
-        mean = float(data["w"] @ data["m"]) / float(data["w"].sum())
+        mean = dot(data["w"], data["m"]) / float(data["w"].sum())
         return [
             np.array([1.0, 2.0, mean]),
             np.array([4.0, 4.0, 0.75 * mean]),
@@ -123,13 +124,13 @@ class GammaGamma(FittedModel):
         ll = float((gammaln(px + q) - gammaln(px) + px * np.log(xs)) @ wx_by_x)
         ll += total_w * (q * np.log(v) - gammaln(q))
         ll += p * data["sum_wx_log_m"] - data["sum_w_log_m"]
-        sum_wx_l = float(wx @ big_l)
-        sum_w_l = float(w @ big_l)
+        sum_wx_l = dot(wx, big_l)
+        sum_w_l = dot(w, big_l)
         ll -= p * sum_wx_l + q * sum_w_l
         g_p = float((xs * (digamma(px + q) - digamma(px) + np.log(xs))) @ wx_by_x)
         g_p += data["sum_wx_log_m"] - sum_wx_l
         g_q = float(digamma(px + q) @ wx_by_x) + total_w * (np.log(v) - digamma(q)) - sum_w_l
-        g_v = total_w * q / v - float((p * wx + q * w) @ np.exp(-big_l))
+        g_v = total_w * q / v - dot(p * wx + q * w, np.exp(-big_l))
         return ll, np.array([g_p, g_q, g_v])
 
     def conditional_expected_average_spend(self, frequency: Any, monetary_value: Any) -> np.ndarray:

@@ -18,8 +18,8 @@ import pandas as pd
 from scipy.special import digamma, expm1, gammaln, logsumexp, roots_jacobi
 
 from retain.clv._base import FittedModel
-from retain.clv._inputs import as_column, check_rfm, rfm_data, rfm_subsample
-from retain.clv._quadrature import pareto_tail_integral
+from retain.clv._inputs import as_column, check_rfm, rfm_data, rfm_subsample, unique_rows
+from retain.clv._quadrature import dot, log_add, pareto_tail_integral
 from retain.clv.beta_geo import _horizon, require_repeat_buyers
 from retain.errors import InvalidInputError
 
@@ -29,12 +29,9 @@ __all__ = ["ParetoNBD"]
 def _pareto_data(x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, w: np.ndarray) -> dict:
     data = rfm_data(x, tx, big_t, w)
     n = data["x"].size
-    keys = np.concatenate(
-        [np.column_stack([data["x"], data["tx"]]), np.column_stack([data["x"], data["T"]])]
+    (data["pair_x"], data["pair_c"]), inv = unique_rows(
+        np.concatenate([data["x"], data["x"]]), np.concatenate([data["tx"], data["T"]])
     )
-    pairs, inv = np.unique(keys, axis=0, return_inverse=True)
-    inv = inv.ravel()
-    data["pair_x"], data["pair_c"] = pairs[:, 0], pairs[:, 1]
     data["i_rec"], data["i_end"] = inv[:n], inv[n:]
     return data
 
@@ -68,14 +65,14 @@ class ParetoNBD(FittedModel):
     def _n_rows(self, data: dict) -> int:
         return int(data["x"].size)
 
-    def _subsample(self, data: dict, rows: np.ndarray) -> dict:
-        sub = rfm_subsample(data, rows)
+    def _subsample(self, data: dict, rows: np.ndarray, weights: np.ndarray) -> dict:
+        sub = rfm_subsample(data, rows, weights)
         return _pareto_data(sub["x"], sub["tx"], sub["T"], sub["w"])
 
     def _starts(self, data: dict) -> list[np.ndarray]:
         w = data["w"]
-        rate = float(w @ data["x"]) / float(w @ data["T"])
-        mean_t = float(w @ data["T"]) / float(w.sum())
+        rate = dot(w, data["x"]) / dot(w, data["T"])
+        mean_t = dot(w, data["T"]) / float(w.sum())
         return [
             np.array([1.0, 1.0 / rate, 1.0, mean_t]),
             np.array([0.5, 0.5 / rate, 0.5, 0.5 * mean_t]),
@@ -98,31 +95,31 @@ class ParetoNBD(FittedModel):
             log_j = np.where(has_j, lg_rec + np.log(np.where(has_j, one_minus, 1.0)), -np.inf)
         l1 = -(r + x) * np.log(alpha + big_t) - s * np.log(beta + big_t)
         l2 = np.log(s) + log_j
-        d_j = None
-        if grad:
-            rho = np.exp(diff)[:, None]
-            denom = np.where(has_j, one_minus, 1.0)[:, None]
-            d_j = (d_g[data["i_rec"]] - rho * d_g[data["i_end"]]) / denom
-        return l1, l2, np.logaddexp(l1, l2), d_j
+        aux = (diff, has_j, d_g)
+        return l1, l2, log_add(l1, l2), aux
 
     def _loglik(self, theta: np.ndarray, data: dict) -> tuple[float, np.ndarray]:
         """Full log-likelihood (Fader & Hardie 2005 note 009, eq. 22) with gradient."""
         r, alpha, s, beta = theta
         x, big_t, w, xs, wx = data["x"], data["T"], data["w"], data["xs"], data["Wx"]
-        l1, l2, big_l, d_j = self._terms(theta, data, grad=True)
+        l1, l2, big_l, (diff, has_j, d_g) = self._terms(theta, data, grad=True)
         total_w = float(wx.sum())
         ll = float((gammaln(r + xs) - gammaln(r)) @ wx)
-        ll += (r * np.log(alpha) + s * np.log(beta)) * total_w + float(w @ big_l)
+        ll += (r * np.log(alpha) + s * np.log(beta)) * total_w + dot(w, big_l)
         q1 = w * np.exp(l1 - big_l)
-        q2 = w * np.exp(l2 - big_l)
-        q2 = np.where(np.isfinite(l2), q2, 0.0)
-        d_j = np.where(np.isfinite(l2)[:, None], d_j, 0.0)
-        g = q2 @ d_j
+        q2 = np.where(has_j, w * np.exp(l2 - big_l), 0.0)
+        # d log J = (D_rec - rho D_end) / (1 - rho), D = d log G at the (x, c) pairs:
+        # accumulate the row weights per pair, then one small product.
+        coef = q2 / np.where(has_j, -np.expm1(diff), 1.0)
+        n_pairs = d_g.shape[0]
+        per_pair = np.bincount(data["i_rec"], weights=coef, minlength=n_pairs)
+        per_pair -= np.bincount(data["i_end"], weights=coef * np.exp(diff), minlength=n_pairs)
+        g = np.einsum("p,pj->j", per_pair, d_g)
         g[0] += float((digamma(r + xs) - digamma(r)) @ wx) + np.log(alpha) * total_w
-        g[0] -= float(q1 @ np.log(alpha + big_t))
-        g[1] += r / alpha * total_w - float(q1 @ ((r + x) / (alpha + big_t)))
-        g[2] += np.log(beta) * total_w - float(q1 @ np.log(beta + big_t)) + float(q2.sum()) / s
-        g[3] += s / beta * total_w - float(q1 @ (s / (beta + big_t)))
+        g[0] -= dot(q1, np.log(alpha + big_t))
+        g[1] += r / alpha * total_w - dot(q1, (r + x) / (alpha + big_t))
+        g[2] += np.log(beta) * total_w - dot(q1, np.log(beta + big_t)) + float(q2.sum()) / s
+        g[3] += s / beta * total_w - dot(q1, s / (beta + big_t))
         return ll, g
 
     # -- predictions --------------------------------------------------------------------
