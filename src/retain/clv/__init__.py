@@ -9,6 +9,7 @@ from retain.clv.beta_geo import BetaGeo, ModifiedBetaGeo
 from retain.clv.bg_bb import BetaGeoBetaBinom
 from retain.clv.gamma_gamma import GammaGamma
 from retain.clv.pareto_nbd import ParetoNBD
+from retain.clv.value import customer_lifetime_value
 
 __all__ = [
     "BetaGeo",
@@ -16,4 +17,5 @@ __all__ = [
     "GammaGamma",
     "ModifiedBetaGeo",
     "ParetoNBD",
+    "customer_lifetime_value",
 ]

@@ -11,7 +11,8 @@ arbitrary-precision 2F1 in the tests.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expm1, log1p, roots_jacobi
+from scipy.linalg import eigh_tridiagonal
+from scipy.special import expm1, log1p
 
 __all__ = ["beta_dropout_expectation", "dot", "log_add", "pareto_tail_integral"]
 
@@ -68,33 +69,65 @@ def pareto_tail_integral(
     step = (w_hi - w_lo) / (n - 1)
     grid = np.linspace(0.0, 1.0, n)
     wj = w_lo[:, None] + (w_hi - w_lo)[:, None] * grid[None, :]
-    delta = np.exp(wj)
+    # column 0 is the closed-form head at τ = c: ∫_0^head e^{φ(Δ)} dΔ ≈ e^{φ(0)} head
+    # (1 - λ head / 2); columns 1.. the trapezoid nodes in w (Δ = e^w).
+    delta = np.zeros((c.size, n + 1))
+    delta[:, 1:] = np.exp(wj)
     # τ + alpha and τ + beta without cancellation: τ = (M+c)e^Δ - M.
     grow = mc[:, None] * expm1(delta)
-    lpa = np.log(grow + (alpha + c)[:, None])
-    lpb = np.log(grow + (beta + c)[:, None])
-    # log of integrand times Jacobian (M+τ) e^w, with trapezoid weights.
-    log_f = -k1[:, None] * lpa - k2 * lpb + np.log(mc)[:, None] + delta + wj
-    log_f += np.log(step)[:, None]
-    log_f[:, 0] -= np.log(2.0)
-    log_f[:, -1] -= np.log(2.0)
-    # closed-form head: ∫_0^head e^{φ(Δ)} dΔ ≈ e^{φ(0)} head (1 - λ head / 2)
-    la0 = np.log(alpha + c)
-    lb0 = np.log(beta + c)
-    log_head = -k1 * la0 - k2 * lb0 + np.log(mc) + np.log(head) + np.log1p(-0.5 * _HEAD)
-    log_all = np.concatenate([log_head[:, None], log_f], axis=1)
+    pa = grow + (alpha + c)[:, None]
+    pb = grow + (beta + c)[:, None]
+    lpa = np.log(pa)
+    lpb = np.log(pb)
+    # log weights: Jacobian (M+τ) e^w times the trapezoid weight (halved at the ends).
+    log_w = np.empty_like(delta)
+    log_w[:, 0] = np.log(head) + np.log1p(-0.5 * _HEAD)
+    log_w[:, 1:] = delta[:, 1:] + wj + np.log(step)[:, None]
+    log_w[:, 1] -= np.log(2.0)
+    log_w[:, -1] -= np.log(2.0)
+    log_all = log_w - k1[:, None] * lpa - k2 * lpb + np.log(mc)[:, None]
     top = log_all.max(axis=1)
-    log_g = top + np.log(np.exp(log_all - top[:, None]).sum(axis=1))
+    terms = np.exp(log_all - top[:, None])
+    total = terms.sum(axis=1)
+    log_g = top + np.log(total)
     if not grad:
         return log_g, None
-    share = np.exp(log_all - log_g[:, None])
-    lpa_all = np.concatenate([la0[:, None], lpa], axis=1)
-    lpb_all = np.concatenate([lb0[:, None], lpb], axis=1)
-    d_r = -np.einsum("ij,ij->i", share, lpa_all)
-    d_alpha = -k1 * np.einsum("ij,ij->i", share, np.exp(-lpa_all))
-    d_s = -np.einsum("ij,ij->i", share, lpb_all)
-    d_beta = -k2 * np.einsum("ij,ij->i", share, np.exp(-lpb_all))
+    share = terms / total[:, None]
+    d_r = -np.einsum("ij,ij->i", share, lpa)
+    d_alpha = -k1 * np.einsum("ij,ij->i", share, 1.0 / pa)
+    d_s = -np.einsum("ij,ij->i", share, lpb)
+    d_beta = -k2 * np.einsum("ij,ij->i", share, 1.0 / pb)
     return log_g, np.stack([d_r, d_alpha, d_s, d_beta], axis=1)
+
+
+def jacobi_rule(n: int, alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
+    """Gauss-Jacobi nodes on [-1, 1] for the weight (1-x)^alpha (1+x)^beta, with weights
+    normalised to sum to 1 (Golub-Welsch on the monic three-term recurrence).
+
+    ``scipy.special.roots_jacobi`` overflows for alpha + beta above about 1000 (it
+    scales the weights by 2^(alpha+beta+1)), which the models reach for customers
+    with 1,000+ purchases; the normalised weights need no such factor.
+    """
+    k = np.arange(n, dtype=float)
+    ab = alpha + beta
+    diag = np.empty(n)
+    diag[0] = (beta - alpha) / (ab + 2.0)
+    kk = k[1:]
+    diag[1:] = (beta**2 - alpha**2) / ((2 * kk + ab) * (2 * kk + ab + 2.0))
+    off = np.empty(n - 1)
+    off[0] = 4.0 * (1 + alpha) * (1 + beta) / ((2.0 + ab) ** 2 * (3.0 + ab))
+    kk = k[2:]
+    off[1:] = (
+        4.0
+        * kk
+        * (kk + alpha)
+        * (kk + beta)
+        * (kk + ab)
+        / ((2 * kk + ab) ** 2 * (2 * kk + ab + 1.0) * (2 * kk + ab - 1.0))
+    )
+    nodes, vectors = eigh_tridiagonal(diag, np.sqrt(off))
+    weights = vectors[0, :] ** 2
+    return nodes, weights / weights.sum()
 
 
 def beta_dropout_expectation(
@@ -119,9 +152,8 @@ def beta_dropout_expectation(
     fa, fk, ft = big_a.ravel(), k.ravel(), t.ravel()
     for j, bj in enumerate(ub):
         rows = np.flatnonzero(inv == j)
-        xn, wn = roots_jacobi(nodes, bj - 1.0, a - 1.0)
+        xn, wn = jacobi_rule(nodes, bj - 1.0, a - 1.0)
         p = 0.5 * (1.0 + xn)
-        wn = wn / wn.sum()
         ratio = ft[rows, None] * p[None, :] / fa[rows, None]
         vals = -expm1(-fk[rows, None] * log1p(ratio)) / p[None, :]
         flat_out[rows] = vals @ wn
