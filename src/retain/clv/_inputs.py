@@ -28,14 +28,14 @@ __all__ = [
 _SHOW = 5
 
 
-def labels_of(values: Any, n: int) -> np.ndarray:
-    """Row labels used in error messages: a Series' index, else positions."""
-    if isinstance(values, pd.Series | pd.Index) and len(values) == n:
-        return np.asarray(values.index if isinstance(values, pd.Series) else np.arange(n))
-    return np.arange(n)
+def labels_of(values: Any, n: int) -> list:
+    """Row labels used in error messages: a Series' index labels, else positions."""
+    if isinstance(values, pd.Series) and len(values) == n:
+        return values.index.tolist()
+    return list(range(n))
 
 
-def _name_rows(labels: np.ndarray, bad: np.ndarray, *columns: tuple[str, np.ndarray]) -> str:
+def _name_rows(labels: list, bad: np.ndarray, *columns: tuple[str, np.ndarray]) -> str:
     rows = np.flatnonzero(bad)
     parts = []
     for i in rows[:_SHOW]:
@@ -45,7 +45,7 @@ def _name_rows(labels: np.ndarray, bad: np.ndarray, *columns: tuple[str, np.ndar
     return "; ".join(parts) + more
 
 
-def as_column(values: Any, name: str, *, labels: np.ndarray | None = None) -> np.ndarray:
+def as_column(values: Any, name: str, *, labels: list | None = None) -> np.ndarray:
     """One numeric column as a 1-D float array; refuses NaN, infinities and negatives."""
     try:
         arr = np.asarray(values, dtype=float)
