@@ -99,18 +99,25 @@ def check_sla(
     new: list[Escalation] = []
     with db.transaction(store) as tx:
         admins = tx.admins()
+        recorded = tx.recorded_breaches()
+        users: dict[int | None, dict | None] = {None: None}
+
+        def user(user_id: int | None) -> dict | None:
+            if user_id not in users:
+                users[user_id] = tx.user(user_id)
+            return users[user_id]
+
         for case in tx.overdue_cases(now):
             for target, due in breached_targets(case, now):
-                if tx.breach_recorded(case["id"], target, due.isoformat()):
+                if (case["id"], target, due.isoformat()) in recorded:
                     continue
-                owner = tx.user(case["owner_id"])
-                manager = tx.user(owner["manager_id"]) if owner else None
+                owner = user(case["owner_id"])
+                manager = user(owner["manager_id"]) if owner else None
                 if manager is None or not manager["is_active"]:
                     manager = admins[0] if admins else None
-                customer = tx.customer(case["customer_id"])
                 esc = Escalation(
                     case_id=case["id"],
-                    customer=customer["external_id"] if customer else None,
+                    customer=case["customer"],
                     subject=case["subject"],
                     priority=case["priority"],
                     target=target,

@@ -12,7 +12,7 @@ from retain.config import load_settings
 from retain.errors import InvalidInputError, NotFoundError
 from retain.service.assignment import choose_owner
 from retain.service.calendar import require_aware
-from retain.service.priority import CustomerValue, priority_for
+from retain.service.priority import CustomerValue, ValueCuts, priority_for, value_cuts
 from retain.service.sla import SlaPolicy, cases_settings, policy_from_settings
 from retain.store import Store
 from retain.store import cases as db
@@ -71,9 +71,9 @@ def open_case(
         customer = tx.customer(customer_id)
         if customer is None:
             raise NotFoundError(f"customer {customer_id} does not exist")
-        priority = priority_for(
-            CustomerValue(**tx.customer_value(customer_id)), loyal_orders=loyal_orders
-        )
+        value = tx.customer_value(customer_id)
+        band = _value_cuts(tx, now).band(value["revenue_minor"]) if value["orders"] else None
+        priority = priority_for(CustomerValue(**value, value_band=band), loyal_orders=loyal_orders)
         owner = choose_owner(tx.user(customer["owner_id"]), tx.agent_loads())
         case_id = tx.insert_case(
             {
@@ -115,3 +115,15 @@ def open_case(
             case_id, now, actor, "assigned", field="owner", new=owner.username, body=owner.reason
         )
         return case_id
+
+
+def _value_cuts(tx: db.CaseTx, now: datetime) -> ValueCuts:
+    """The revenue cut-offs of the priority rule: cached for a day, or one scan of orders."""
+    cached = tx.cached_value_cuts(now)
+    if cached is not None:
+        return ValueCuts(cached["buyers"], cached["median_cut"], cached["top_cut"])
+    cuts = value_cuts(tx.buyer_revenues())
+    tx.save_value_cuts(
+        {"buyers": cuts.buyers, "median_cut": cuts.median_cut, "top_cut": cuts.top_cut}, now
+    )
+    return cuts

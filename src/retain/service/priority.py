@@ -17,6 +17,8 @@ buyer below the median is normal and a prospect is low.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 LOYAL_ORDERS = 3
@@ -33,14 +35,17 @@ class CustomerValue:
     ``orders``: purchases; ``value_rank``: share (0-1) of the other buying
     customers whose value (CLV if stored, else revenue) is below this
     customer's, None when the customer has not bought or is the only buyer;
-    ``clv``, ``stage``, ``p_alive`` and ``p_alive_before`` are used when
-    stored, else None.
+    ``value_band`` (``top_10``, ``above_median``, ``below_median``) says the
+    same more coarsely and wins when both are given (the store computes it
+    from cached cut-offs, :func:`value_cuts`); ``clv``, ``stage``,
+    ``p_alive`` and ``p_alive_before`` are used when stored, else None.
     """
 
     revenue_minor: int = 0
     currency: str | None = None
     orders: int = 0
     value_rank: float | None = None
+    value_band: str | None = None
     clv: float | None = None
     stage: str | None = None
     p_alive: float | None = None
@@ -71,14 +76,15 @@ def priority_for(value: CustomerValue, *, loyal_orders: int = LOYAL_ORDERS) -> P
     if value.orders <= 0 and value.clv is None:
         points -= 1
         reasons.append("no purchase yet (-1)")
-    elif value.value_rank is not None:
-        if value.value_rank >= TOP_SHARE:
+    else:
+        band = value.value_band or band_for_rank(value.value_rank)
+        if band == "top_10":
             points += 2
             reasons.append(f"top 10% by {basis}{amount} (+2)")
-        elif value.value_rank >= MEDIAN:
+        elif band == "above_median":
             points += 1
             reasons.append(f"above the median by {basis}{amount} (+1)")
-        else:
+        elif band == "below_median":
             reasons.append(f"below the median by {basis}{amount} (0)")
     stage = (value.stage or "").lower()
     if stage == "loyal" or value.orders >= loyal_orders:
@@ -101,6 +107,53 @@ def priority_for(value: CustomerValue, *, loyal_orders: int = LOYAL_ORDERS) -> P
             else "lapsed stage (+1)"
         )
     return Priority(level=level_for(points), points=points, reasons=tuple(reasons))
+
+
+def band_for_rank(rank: float | None) -> str | None:
+    """``top_10`` (rank >= 0.9), ``above_median`` (>= 0.5), ``below_median``, or None."""
+    if rank is None:
+        return None
+    if rank >= TOP_SHARE:
+        return "top_10"
+    return "above_median" if rank >= MEDIAN else "below_median"
+
+
+@dataclass(frozen=True)
+class ValueCuts:
+    """Cut-offs of the value distribution of buying customers (minor units or CLV).
+
+    A customer with value ``x`` ranks ``share`` or higher among the *other*
+    ``buyers - 1`` buyers when at least ``ceil(share * (buyers - 1))`` of them
+    are below ``x``, that is when ``x`` exceeds the value at that position of
+    the sorted list: ``top_cut`` for 90%, ``median_cut`` for 50% (None: every
+    buyer qualifies).
+    """
+
+    buyers: int
+    median_cut: float | None
+    top_cut: float | None
+
+    def band(self, x: float) -> str | None:
+        """The value band of a buyer whose value is ``x`` (None when the only buyer)."""
+        if self.buyers < 2:
+            return None
+        if self.top_cut is None or x > self.top_cut:
+            return "top_10"
+        if self.median_cut is None or x > self.median_cut:
+            return "above_median"
+        return "below_median"
+
+
+def value_cuts(values: Sequence[float]) -> ValueCuts:
+    """The :class:`ValueCuts` of the values of all buying customers (one value each)."""
+    ordered = sorted(values)
+    n = len(ordered)
+
+    def cut(share: float) -> float | None:
+        k = math.ceil(share * (n - 1) - 1e-9)
+        return float(ordered[k - 1]) if k >= 1 else None
+
+    return ValueCuts(buyers=n, median_cut=cut(MEDIAN), top_cut=cut(TOP_SHARE))
 
 
 def level_for(points: int) -> str:
