@@ -10,6 +10,7 @@ from casekit import T0
 from retain.errors import InvalidInputError, NotFoundError
 from retain.service import get_case, open_case
 from retain.store import cases as db
+from retain.store.schema import Order
 
 
 def test_open_case_goes_to_dedicated_rep_with_due_times_and_events(store, seed, policy):
@@ -173,3 +174,41 @@ def test_priority_ranks_loyal_high_value_above_one_off(store, seed, policy):
     assert levels[small[0]]["priority"] == "normal"  # rank 0: one-off, lowest spend
     assert levels[prospect]["priority"] == "low"
     assert levels[prospect]["first_response_due_at"] == T0 + timedelta(hours=8)
+
+
+def test_value_cut_offs_are_cached_until_a_new_order(store, seed, policy):
+    seed.user("andy")
+    month = timedelta(days=30)
+    a = seed.customer(orders=[(1000, T0 - month)])
+    b = seed.customer(orders=[(2000, T0 - month)])
+    seed.customer(orders=[(3000, T0 - month)])
+    first = open_case(store, customer_id=b, subject="x", now=T0, policy=policy, loyal_orders=3)
+    assert get_case(store, first)["priority"] == "high"  # above 1 of the 2 others
+    with db.reading(store) as tx:
+        cached = tx.cached_value_cuts(T0 + timedelta(hours=1))
+        assert cached["buyers"] == 3 and cached["median_cut"] == 1000
+        assert tx.cached_value_cuts(T0 + timedelta(days=2)) is None  # a day old: stale
+    # a new order of A (now 6000 in all) makes the cache stale: B is below both others now
+    seed.customer(orders=[])  # a prospect changes nothing
+    with store.session() as s:
+        s.add(
+            Order(
+                external_id="late",
+                customer_id=a,
+                ordered_at=T0,
+                amount_minor=5000,
+                currency="EUR",
+                created_at=T0,
+                updated_at=T0,
+            )
+        )
+        s.commit()
+    second = open_case(
+        store,
+        customer_id=b,
+        subject="y",
+        now=T0 + timedelta(minutes=5),
+        policy=policy,
+        loyal_orders=3,
+    )
+    assert get_case(store, second)["priority"] == "normal"
