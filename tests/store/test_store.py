@@ -85,3 +85,14 @@ def test_reopening_keeps_records(db_url):
     with again.session(write=False) as s:
         assert s.scalars(select(Customer.external_id)).all() == ["C9"]
     again.dispose()
+
+
+def test_models_and_migrations_agree(store):
+    """The tables the migrations build are exactly the tables the models describe."""
+    from alembic.autogenerate import compare_metadata
+    from alembic.migration import MigrationContext
+
+    from retain.store.schema import Base
+
+    with store.engine.connect() as conn:
+        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []

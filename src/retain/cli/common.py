@@ -60,6 +60,13 @@ class RetainGroup(TyperGroup):
         except RetainError as exc:
             typer.echo(f"error: {exc.message}", err=True)
             raise typer.Exit(code=1) from None
+        finally:
+            while _opened_stores:
+                _opened_stores.pop().dispose()
+
+
+#: stores opened by the running command, closed when it ends
+_opened_stores: list[Store] = []
 
 
 def progress_bar(quiet: bool = False) -> Progress:
@@ -88,8 +95,13 @@ def new_app(help_text: str) -> typer.Typer:
 
 
 def cli_store(db: str | None, default_file: str = DEFAULT_DB_FILE) -> Store:
-    """Open (creating or upgrading) the store named by ``--db`` or the settings."""
-    return open_store(database_url(db, load_settings(), default_file))
+    """Open (creating or upgrading) the store named by ``--db`` or the settings.
+
+    The store is closed when the command ends.
+    """
+    store = open_store(database_url(db, load_settings(), default_file))
+    _opened_stores.append(store)
+    return store
 
 
 def _plain(value: Any) -> Any:

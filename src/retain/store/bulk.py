@@ -275,20 +275,22 @@ def _resolve_customers(
             )
         )
     created = conn.execute(select(func.count()).select_from(customers)).scalar_one() - before
+    # UPDATE ... FROM joins: hash joins on PostgreSQL, index lookups on SQLite
     if ext is not None:
         conn.execute(
-            update(stage).values(
-                customer_id=select(customers.c.id)
-                .where(customers.c.external_id == ext)
-                .scalar_subquery()
-            )
+            update(stage).where(customers.c.external_id == ext).values(customer_id=customers.c.id)
         )
     if email is not None:
-        by_email = select(func.min(customers.c.id)).where(customers.c.email == email)
+        first = (
+            select(customers.c.email, func.min(customers.c.id).label("id"))
+            .where(customers.c.email.in_(select(email).where(email.is_not(None))))
+            .group_by(customers.c.email)
+            .subquery()
+        )
         conn.execute(
             update(stage)
-            .where(stage.c.customer_id.is_(None))
-            .values(customer_id=by_email.scalar_subquery())
+            .where(stage.c.customer_id.is_(None), first.c.email == email)
+            .values(customer_id=first.c.id)
         )
     return created
 
@@ -323,11 +325,9 @@ def _merge(
 ) -> tuple[int, int, int]:
     """Insert new records, update changed ones; returns (inserted, updated, unchanged)."""
     conn.execute(
-        update(stage).values(
-            target_id=select(target.c.id)
-            .where(target.c.external_id == stage.c.external_id)
-            .scalar_subquery()
-        )
+        update(stage)
+        .where(target.c.external_id == stage.c.external_id)
+        .values(target_id=target.c.id)
     )
     data_cols = [c.name for c in stage.c if c.name in target.c and c.name not in ("external_id",)]
     changed: ColumnElement[bool] = (

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Boolean,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -129,7 +130,9 @@ class Customer(Base):
     first_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    #: the import batch that last wrote this record (an audit reference without a foreign
+    #: key: checking one per row would double the cost of a million-row import)
+    import_batch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Order(Base):
@@ -149,7 +152,9 @@ class Order(Base):
     status: Mapped[str] = mapped_column(String(30), default="paid")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    #: the import batch that last wrote this record (an audit reference without a foreign
+    #: key: checking one per row would double the cost of a million-row import)
+    import_batch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Interaction(Base):
@@ -169,7 +174,9 @@ class Interaction(Base):
     campaign_ref: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    #: the import batch that last wrote this record (an audit reference without a foreign
+    #: key: checking one per row would double the cost of a million-row import)
+    import_batch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Survey(Base):
@@ -237,7 +244,9 @@ class Feedback(Base):
     responded_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    #: the import batch that last wrote this record (an audit reference without a foreign
+    #: key: checking one per row would double the cost of a million-row import)
+    import_batch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Case(Base):
@@ -274,7 +283,9 @@ class Case(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
-    import_batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    #: the import batch that last wrote this record (an audit reference without a foreign
+    #: key: checking one per row would double the cost of a million-row import)
+    import_batch_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class CaseEvent(Base):
@@ -305,3 +316,132 @@ class Setting(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     value: Mapped[Any] = mapped_column(JSONType)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Segment(Base):
+    """A named audience: a filter expression over customer attributes and behaviour."""
+
+    __tablename__ = "segments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    #: the filter language of :mod:`retain.audience.filters`
+    expression: Mapped[str] = mapped_column(Text)
+    description: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CustomerMerge(Base):
+    """The audit of one duplicate merge, with what it changed so that it can be undone.
+
+    ``before`` holds the two customer rows as they were and the ids of the
+    records moved from the merged customer to the survivor, per table.
+    """
+
+    __tablename__ = "customer_merges"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    survivor_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    merged_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    merged_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    merged_by: Mapped[str | None] = mapped_column(String(200))
+    score: Mapped[float | None] = mapped_column(Float)
+    evidence: Mapped[str | None] = mapped_column(Text)
+    before: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    undone_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Campaign(Base):
+    """An outreach campaign: audience, message template, channel, held-out control share.
+
+    ``status``: draft, scheduled, sending, sent. ``seed`` makes the control draw repeatable.
+    """
+
+    __tablename__ = "campaigns"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    subject: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    audience: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    control_share: Mapped[float] = mapped_column(Float)
+    seed: Mapped[int] = mapped_column(BigInteger)
+    status: Mapped[str] = mapped_column(String(20), default="draft")
+    outcome_window_days: Mapped[int] = mapped_column(Integer)
+    scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_by: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CampaignMember(Base):
+    """One customer of a campaign's audience, in the ``treated`` or the held-out ``control`` arm."""
+
+    __tablename__ = "campaign_members"
+    __table_args__ = (UniqueConstraint("campaign_id", "customer_id"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(ForeignKey("campaigns.id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    arm: Mapped[str] = mapped_column(String(10))
+    #: life-cycle stage when drawn (to measure a return to an earlier stage)
+    stage: Mapped[str | None] = mapped_column(String(20))
+    substage: Mapped[str | None] = mapped_column(String(20))
+    assigned_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutreachAction(Base):
+    """A contact the plan asks for: one per customer per cycle (ISO week), with its reason.
+
+    ``status``: open, assigned, done, snoozed.
+    """
+
+    __tablename__ = "outreach_actions"
+    __table_args__ = (UniqueConstraint("customer_id", "cycle"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"))
+    cycle: Mapped[str] = mapped_column(String(20), index=True)
+    rule: Mapped[str] = mapped_column(String(50))
+    reason: Mapped[str] = mapped_column(Text)
+    score: Mapped[float] = mapped_column(Float)
+    value_minor: Mapped[int] = mapped_column(BigInteger)
+    numbers: Mapped[dict[str, Any] | None] = mapped_column(JSONType)
+    channel: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    snoozed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    outcome: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutreachSend(Base):
+    """The send log: one attempt to reach one customer: sent, skipped, bounced, exported."""
+
+    __tablename__ = "outreach_sends"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    campaign_id: Mapped[int | None] = mapped_column(
+        ForeignKey("campaigns.id", ondelete="CASCADE"), index=True
+    )
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    address: Mapped[str | None] = mapped_column(String(320))
+    status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[str | None] = mapped_column(String(300))
+    interaction_id: Mapped[int | None] = mapped_column(ForeignKey("interactions.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class Suppression(Base):
+    """An address or customer that must not be contacted on a channel (unsubscribe, bounce)."""
+
+    __tablename__ = "suppressions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(320), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(30))
+    note: Mapped[str | None] = mapped_column(Text)
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -150,11 +150,6 @@ def upgrade() -> None:
         sa.Column("updated_at", retain.store.types.UTCDateTime(timezone=True), nullable=False),
         sa.Column("import_batch_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
-            ["import_batch_id"],
-            ["import_batches.id"],
-            name=op.f("fk_customers_import_batch_id_import_batches"),
-        ),
-        sa.ForeignKeyConstraint(
             ["merged_into_id"], ["customers.id"], name=op.f("fk_customers_merged_into_id_customers")
         ),
         sa.ForeignKeyConstraint(
@@ -185,11 +180,6 @@ def upgrade() -> None:
         sa.Column("import_batch_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_interactions_customer_id_customers")
-        ),
-        sa.ForeignKeyConstraint(
-            ["import_batch_id"],
-            ["import_batches.id"],
-            name=op.f("fk_interactions_import_batch_id_import_batches"),
         ),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_interactions_user_id_users")
@@ -223,11 +213,6 @@ def upgrade() -> None:
         sa.Column("import_batch_id", sa.Integer(), nullable=True),
         sa.ForeignKeyConstraint(
             ["customer_id"], ["customers.id"], name=op.f("fk_orders_customer_id_customers")
-        ),
-        sa.ForeignKeyConstraint(
-            ["import_batch_id"],
-            ["import_batches.id"],
-            name=op.f("fk_orders_import_batch_id_import_batches"),
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_orders")),
         sa.UniqueConstraint("external_id", name=op.f("uq_orders_external_id")),
@@ -298,11 +283,6 @@ def upgrade() -> None:
             ["customer_id"], ["customers.id"], name=op.f("fk_feedback_customer_id_customers")
         ),
         sa.ForeignKeyConstraint(
-            ["import_batch_id"],
-            ["import_batches.id"],
-            name=op.f("fk_feedback_import_batch_id_import_batches"),
-        ),
-        sa.ForeignKeyConstraint(
             ["invitation_id"],
             ["survey_invitations.id"],
             name=op.f("fk_feedback_invitation_id_survey_invitations"),
@@ -361,11 +341,6 @@ def upgrade() -> None:
         ),
         sa.ForeignKeyConstraint(
             ["feedback_id"], ["feedback.id"], name=op.f("fk_cases_feedback_id_feedback")
-        ),
-        sa.ForeignKeyConstraint(
-            ["import_batch_id"],
-            ["import_batches.id"],
-            name=op.f("fk_cases_import_batch_id_import_batches"),
         ),
         sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_cases_owner_id_users")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cases")),
