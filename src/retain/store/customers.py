@@ -105,9 +105,9 @@ def _write_error(kind: str, exc: IntegrityError) -> Exception:
         return ConflictError(
             f"a {kind.rstrip('s')} with that external_id exists already; update it instead"
         )
-    return InvalidInputError(
-        f"the {kind.rstrip('s')} refers to a record that does not exist (check customer_id, "
-        "survey_id and owner)"
+    return NotFoundError(
+        f"the {kind.rstrip('s')} refers to a record that does not exist (check customer_id "
+        "and survey_id)"
     )
 
 
@@ -272,11 +272,11 @@ def customer_timeline(store: Store, customer_id: int, limit: int = 200) -> list[
 
 
 def user_id_for(store: Store, username: str) -> int:
-    """The id of a user by username; InvalidInputError when there is none."""
+    """The id of a user by username; NotFoundError when there is none."""
     with store.read() as conn:
         found = conn.execute(select(User.id).where(User.username == username)).scalar_one_or_none()
     if found is None:
-        raise InvalidInputError(f"no user {username!r}; 'retain users list' shows them")
+        raise NotFoundError(f"no user {username!r}; 'retain users list' shows them")
     return found
 
 

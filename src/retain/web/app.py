@@ -52,7 +52,7 @@ def create_app(
         version=__version__,
         description=API_DESCRIPTION,
         dependencies=[Depends(csrf_protect)],
-        docs_url="/api/docs",
+        docs_url=None,  # Swagger UI loads its scripts from a CDN: not offered offline
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )

@@ -8,11 +8,12 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from retain.errors import NotFoundError
 from retain.store import customers as db
 from retain.web import records
 from retain.web.deps import Now, Reader, StoreDep, Worker
 from retain.web.pages import render
-from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page
+from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page, PathId
 from retain.web.schemas.customers import (
     Customer360,
     CustomerCreate,
@@ -49,7 +50,12 @@ MinSpent = Annotated[
 
 
 def _list(store, q, country, rep, min_spent_minor, sort, page, per_page):
-    owner_id = db.user_id_for(store, rep) if rep else None
+    owner_id = None
+    if rep:
+        try:
+            owner_id = db.user_id_for(store, rep)
+        except NotFoundError:
+            owner_id = 0  # nobody: matches no customer
     return db.customer_page(
         store,
         search=q,
@@ -81,12 +87,12 @@ def list_customers(
 
 
 @api.get("/{customer_id}", response_model=Customer360, responses=NOT_FOUND)
-def get_customer(customer_id: int, store: StoreDep, user: Reader) -> Customer360:
+def get_customer(customer_id: PathId, store: StoreDep, user: Reader) -> Customer360:
     """A customer with totals and the timeline of orders, touchpoints, feedback and cases."""
     return Customer360.model_validate(records.customer_360(store, customer_id))
 
 
-@api.post("", response_model=CustomerPublic, status_code=201, responses=CONFLICT)
+@api.post("", response_model=CustomerPublic, status_code=201, responses={**CONFLICT, **NOT_FOUND})
 def create_customer(
     body: CustomerCreate, store: StoreDep, user: Worker, now: Now
 ) -> CustomerPublic:
@@ -97,7 +103,7 @@ def create_customer(
 
 @api.patch("/{customer_id}", response_model=CustomerPublic, responses=NOT_FOUND)
 def update_customer(
-    customer_id: int, body: CustomerUpdate, store: StoreDep, user: Worker, now: Now
+    customer_id: PathId, body: CustomerUpdate, store: StoreDep, user: Worker, now: Now
 ) -> CustomerPublic:
     """Change the fields sent (agents and admins)."""
     records.update_customer(store, customer_id, body.model_dump(exclude_unset=True), now=now)
@@ -160,6 +166,6 @@ def _number(text: str) -> bool:
 
 
 @pages.get("/customers/{customer_id}")
-def customer_page(request: Request, customer_id: int, store: StoreDep, user: Reader) -> Response:
+def customer_page(request: Request, customer_id: PathId, store: StoreDep, user: Reader) -> Response:
     view = records.customer_360(store, customer_id)
     return render(request, "customer.html", {"nav": "customers", **view})

@@ -11,7 +11,7 @@ from retain.web import records
 from retain.web.deps import Admin, Now, Reader, StoreDep, Worker
 from retain.web.routes.customers import PageNo, PerPage
 from retain.web.routes.orders import Before, CustomerQ, Since
-from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page
+from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page, PathId, QueryId
 from retain.web.schemas.records import FeedbackCreate, FeedbackPublic, FeedbackUpdate
 
 router = APIRouter(prefix="/api/v1/feedback", tags=["feedback"], responses=ERRORS)
@@ -24,7 +24,7 @@ def list_feedback(
     store: StoreDep,
     user: Reader,
     customer_id: CustomerQ = None,
-    survey_id: Annotated[int | None, Query(ge=1)] = None,
+    survey_id: QueryId = None,
     kind: Literal["nps", "csat", "review"] | None = None,
     source: Annotated[str | None, Query(max_length=50)] = None,
     since: Since = None,
@@ -48,12 +48,14 @@ def list_feedback(
 
 
 @router.get("/{feedback_id}", response_model=FeedbackPublic, responses=NOT_FOUND)
-def get_feedback(feedback_id: int, store: StoreDep, user: Reader) -> FeedbackPublic:
+def get_feedback(feedback_id: PathId, store: StoreDep, user: Reader) -> FeedbackPublic:
     """One answer or review."""
     return FeedbackPublic.model_validate(db.record(store, "feedback", feedback_id))
 
 
-@router.post("", response_model=FeedbackPublic, status_code=201, responses=CONFLICT)
+@router.post(
+    "", response_model=FeedbackPublic, status_code=201, responses={**CONFLICT, **NOT_FOUND}
+)
 def create_feedback(body: FeedbackCreate, store: StoreDep, user: Admin, now: Now) -> FeedbackPublic:
     """Add an answer or a review from another system (admins)."""
     new_id = records.create_feedback(store, body.model_dump(), now=now)
@@ -62,7 +64,7 @@ def create_feedback(body: FeedbackCreate, store: StoreDep, user: Admin, now: Now
 
 @router.patch("/{feedback_id}", response_model=FeedbackPublic, responses=NOT_FOUND)
 def update_feedback(
-    feedback_id: int, body: FeedbackUpdate, store: StoreDep, user: Worker, now: Now
+    feedback_id: PathId, body: FeedbackUpdate, store: StoreDep, user: Worker, now: Now
 ) -> FeedbackPublic:
     """Change the topic or text of feedback, e.g. tag a comment's category (agents, admins)."""
     records.update_feedback(store, feedback_id, body.model_dump(exclude_unset=True), now=now)

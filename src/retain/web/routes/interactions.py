@@ -11,7 +11,7 @@ from retain.web import records
 from retain.web.deps import Now, Reader, StoreDep, Worker
 from retain.web.routes.customers import PageNo, PerPage
 from retain.web.routes.orders import Before, CustomerQ, Since
-from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page
+from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page, PathId
 from retain.web.schemas.records import InteractionCreate, InteractionPublic, InteractionUpdate
 
 router = APIRouter(prefix="/api/v1/interactions", tags=["interactions"], responses=ERRORS)
@@ -47,12 +47,14 @@ def list_interactions(
 
 
 @router.get("/{interaction_id}", response_model=InteractionPublic, responses=NOT_FOUND)
-def get_interaction(interaction_id: int, store: StoreDep, user: Reader) -> InteractionPublic:
+def get_interaction(interaction_id: PathId, store: StoreDep, user: Reader) -> InteractionPublic:
     """One touchpoint."""
     return InteractionPublic.model_validate(db.record(store, "interactions", interaction_id))
 
 
-@router.post("", response_model=InteractionPublic, status_code=201, responses=CONFLICT)
+@router.post(
+    "", response_model=InteractionPublic, status_code=201, responses={**CONFLICT, **NOT_FOUND}
+)
 def create_interaction(
     body: InteractionCreate, store: StoreDep, user: Worker, now: Now
 ) -> InteractionPublic:
@@ -63,7 +65,7 @@ def create_interaction(
 
 @router.patch("/{interaction_id}", response_model=InteractionPublic, responses=NOT_FOUND)
 def update_interaction(
-    interaction_id: int, body: InteractionUpdate, store: StoreDep, user: Worker, now: Now
+    interaction_id: PathId, body: InteractionUpdate, store: StoreDep, user: Worker, now: Now
 ) -> InteractionPublic:
     """Change a touchpoint (agents and admins)."""
     records.update_interaction(store, interaction_id, body.model_dump(exclude_unset=True), now=now)

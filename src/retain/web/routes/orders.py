@@ -11,7 +11,7 @@ from retain.store import customers as db
 from retain.web import records
 from retain.web.deps import Admin, Now, Reader, StoreDep
 from retain.web.routes.customers import PageNo, PerPage
-from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page
+from retain.web.schemas.common import CONFLICT, ERRORS, MAX_ID, NOT_FOUND, Page, PathId
 from retain.web.schemas.records import OrderCreate, OrderPublic, OrderStatus, OrderUpdate
 
 router = APIRouter(prefix="/api/v1/orders", tags=["orders"], responses=ERRORS)
@@ -19,7 +19,7 @@ router = APIRouter(prefix="/api/v1/orders", tags=["orders"], responses=ERRORS)
 OrderSort = Literal["ordered_at", "-ordered_at", "amount_minor", "-amount_minor", "id", "-id"]
 Since = Annotated[AwareDatetime | None, Query(description="from this time (inclusive)")]
 Before = Annotated[AwareDatetime | None, Query(description="before this time (exclusive)")]
-CustomerQ = Annotated[int | None, Query(ge=1, description="only this customer's")]
+CustomerQ = Annotated[int | None, Query(ge=1, le=MAX_ID, description="only this customer's")]
 
 
 @router.get("", response_model=Page[OrderPublic])
@@ -56,12 +56,12 @@ def list_orders(
 
 
 @router.get("/{order_id}", response_model=OrderPublic, responses=NOT_FOUND)
-def get_order(order_id: int, store: StoreDep, user: Reader) -> OrderPublic:
+def get_order(order_id: PathId, store: StoreDep, user: Reader) -> OrderPublic:
     """One order."""
     return OrderPublic.model_validate(db.record(store, "orders", order_id))
 
 
-@router.post("", response_model=OrderPublic, status_code=201, responses=CONFLICT)
+@router.post("", response_model=OrderPublic, status_code=201, responses={**CONFLICT, **NOT_FOUND})
 def create_order(body: OrderCreate, store: StoreDep, user: Admin, now: Now) -> OrderPublic:
     """Add an order of an existing customer (admins)."""
     new_id = records.create_order(store, body.model_dump(), now=now)
@@ -70,7 +70,7 @@ def create_order(body: OrderCreate, store: StoreDep, user: Admin, now: Now) -> O
 
 @router.patch("/{order_id}", response_model=OrderPublic, responses=NOT_FOUND)
 def update_order(
-    order_id: int, body: OrderUpdate, store: StoreDep, user: Admin, now: Now
+    order_id: PathId, body: OrderUpdate, store: StoreDep, user: Admin, now: Now
 ) -> OrderPublic:
     """Change an order, e.g. record a refund (admins)."""
     records.update_order(store, order_id, body.model_dump(exclude_unset=True), now=now)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Response
 from retain.auth import create_token, list_tokens, revoke_token
 from retain.web.deps import Now, Reader, StoreDep
 from retain.web.schemas.auth import TokenCreate, TokenCreated, TokenPublic
-from retain.web.schemas.common import ERRORS, NOT_FOUND
+from retain.web.schemas.common import ERRORS, NOT_FOUND, PathId
 
 router = APIRouter(prefix="/api/v1/tokens", tags=["tokens"], responses=ERRORS)
 
@@ -27,7 +27,7 @@ def new_token(body: TokenCreate, store: StoreDep, user: Reader, now: Now) -> Tok
 
 
 @router.delete("/{token_id}", status_code=204, responses=NOT_FOUND)
-def revoke(token_id: int, store: StoreDep, user: Reader, now: Now) -> Response:
+def revoke(token_id: PathId, store: StoreDep, user: Reader, now: Now) -> Response:
     """Revoke a token (the caller's own; an admin: any). It stops working at once."""
     revoke_token(store, token_id, now=now, owner=user)
     return Response(status_code=204)

@@ -35,7 +35,7 @@ class TokenCreate(BaseModel):
     """A new API token for the caller."""
 
     model_config = ConfigDict(extra="forbid")
-    name: str = Field(min_length=1, max_length=200, pattern=r"\S")
+    name: str = Field(min_length=1, max_length=200, pattern=r"[A-Za-z0-9]")
 
 
 class TokenPublic(BaseModel):

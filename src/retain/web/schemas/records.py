@@ -7,10 +7,12 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
+from retain.web.schemas.common import Id
+
 OrderStatus = Literal["paid", "pending", "refunded", "partially_refunded", "cancelled"]
 Money = Field(ge=0, le=10**15, description="integer minor units (cents)")
 Currency = Field(pattern=r"^[A-Z]{3}$", description="ISO 4217 code")
-ExternalId = Field(min_length=1, max_length=200, pattern=r"\S")
+ExternalId = Field(min_length=1, max_length=200)
 
 
 class OrderCreate(BaseModel):
@@ -18,7 +20,7 @@ class OrderCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     external_id: str = ExternalId
-    customer_id: int = Field(ge=1)
+    customer_id: Id
     ordered_at: AwareDatetime
     amount_minor: int = Money
     currency: str = Currency
@@ -72,7 +74,7 @@ class InteractionCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     external_id: str = ExternalId
-    customer_id: int = Field(ge=1)
+    customer_id: Id
     occurred_at: AwareDatetime
     channel: str = Field(min_length=1, max_length=50)
     direction: Literal["inbound", "outbound"] = "outbound"
@@ -116,8 +118,8 @@ class FeedbackCreate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     external_id: str = ExternalId
-    customer_id: int | None = Field(default=None, ge=1)
-    survey_id: int | None = Field(default=None, ge=1)
+    customer_id: Id | None = None
+    survey_id: Id | None = None
     source: str = Field(default="api", min_length=1, max_length=50)
     kind: Literal["nps", "csat", "review"] = "nps"
     score: float = Field(ge=-1000, le=1000, description="kept to 2 decimals")

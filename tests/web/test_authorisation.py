@@ -1,0 +1,165 @@
+"""The authorisation matrix: each role x each endpoint x read/write.
+
+``MATRIX`` is the specification: for every API endpoint and page, the least
+role that may use it. The test fails when a role can do what it must not, when
+it is refused what it may do, and when an endpoint is added without an entry.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from .conftest import ROLES, login
+
+RANK = {"viewer": 0, "agent": 1, "admin": 2}
+ids = itertools.count(1)
+
+
+def customer(w):
+    return {"external_id": f"M{next(ids)}", "name": "Matrix"}
+
+
+def order(w):
+    return {
+        "external_id": f"MO{next(ids)}",
+        "customer_id": w["customer"],
+        "currency": "EUR",
+        "ordered_at": "2025-01-01T00:00:00Z",
+        "amount_minor": 100,
+    }
+
+
+def interaction(w):
+    return {
+        "external_id": f"MI{next(ids)}",
+        "customer_id": w["customer"],
+        "channel": "phone",
+        "occurred_at": "2025-01-01T00:00:00Z",
+    }
+
+
+def feedback(w):
+    return {
+        "external_id": f"MF{next(ids)}",
+        "customer_id": w["customer"],
+        "score": 9,
+        "responded_at": "2025-01-01T00:00:00Z",
+    }
+
+
+def user(w):
+    return {"username": f"u{next(ids)}", "password": "long enough password", "role": "viewer"}
+
+
+#: (method, path, least role, JSON body maker or None)
+MATRIX = [
+    ("GET", "/api/v1/me", "viewer", None),
+    ("GET", "/api/v1/customers", "viewer", None),
+    ("GET", "/api/v1/customers/{customer}", "viewer", None),
+    ("POST", "/api/v1/customers", "agent", customer),
+    ("PATCH", "/api/v1/customers/{customer}", "agent", lambda w: {"name": "New"}),
+    ("GET", "/api/v1/orders", "viewer", None),
+    ("GET", "/api/v1/orders/{order}", "viewer", None),
+    ("POST", "/api/v1/orders", "admin", order),
+    ("PATCH", "/api/v1/orders/{order}", "admin", lambda w: {"channel": "web"}),
+    ("GET", "/api/v1/interactions", "viewer", None),
+    ("GET", "/api/v1/interactions/{interaction}", "viewer", None),
+    ("POST", "/api/v1/interactions", "agent", interaction),
+    ("PATCH", "/api/v1/interactions/{interaction}", "agent", lambda w: {"note": "called back"}),
+    ("GET", "/api/v1/feedback", "viewer", None),
+    ("GET", "/api/v1/feedback/{feedback}", "viewer", None),
+    ("POST", "/api/v1/feedback", "admin", feedback),
+    ("PATCH", "/api/v1/feedback/{feedback}", "agent", lambda w: {"category": "Service"}),
+    ("GET", "/api/v1/tokens", "viewer", None),
+    ("POST", "/api/v1/tokens", "viewer", lambda w: {"name": "mine"}),
+    ("DELETE", "/api/v1/tokens/{own_token}", "viewer", None),
+    ("GET", "/api/v1/users", "admin", None),
+    ("POST", "/api/v1/users", "admin", user),
+]
+#: page paths and the least role that may open them
+PAGES = [
+    ("/", "viewer"),
+    ("/customers", "viewer"),
+    ("/customers/{customer}", "viewer"),
+]
+#: reachable without logging in
+PUBLIC = {
+    ("GET", "/healthz"),
+    ("GET", "/api/v1/openapi.json"),
+    ("GET", "/login"),
+    ("POST", "/login"),
+    ("POST", "/logout"),
+}
+
+
+@pytest.fixture
+def world(sqlite_web):
+    admin = sqlite_web.api("admin")
+    c = admin.post("/api/v1/customers", json={"external_id": "W1"}).json()["id"]
+    w = {"web": sqlite_web, "customer": c}
+    w["order"] = admin.post("/api/v1/orders", json=order(w)).json()["id"]
+    w["interaction"] = admin.post("/api/v1/interactions", json=interaction(w)).json()["id"]
+    w["feedback"] = admin.post("/api/v1/feedback", json=feedback(w)).json()["id"]
+    return w
+
+
+def fill(path: str, w: dict, role: str) -> str:
+    if "{own_token}" in path:
+        made = w["web"].api(role).post("/api/v1/tokens", json={"name": "to revoke"}).json()
+        return path.replace("{own_token}", str(made["id"]))
+    return path.format(**{k: v for k, v in w.items() if isinstance(v, int)})
+
+
+def test_matrix_lists_every_route(sqlite_web):
+    routes = set()
+    for route in sqlite_web.app.routes:
+        for method in getattr(route, "methods", None) or ():
+            if method != "HEAD" and not route.path.startswith("/static"):
+                routes.add((method, route.path))
+    listed = {(m, p.replace("{own_token}", "{token_id}")) for m, p, _, _ in MATRIX}
+    listed |= {("GET", p) for p, _ in PAGES} | PUBLIC
+    normalise = {
+        "{customer}": "{customer_id}",
+        "{order}": "{order_id}",
+        "{interaction}": "{interaction_id}",
+        "{feedback}": "{feedback_id}",
+    }
+    for short, full in normalise.items():
+        listed = {(m, p.replace(short, full)) for m, p in listed}
+    assert routes - listed == set(), "add these routes to MATRIX or PAGES"
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "least", "body"), MATRIX, ids=[f"{m} {p}" for m, p, _, _ in MATRIX]
+)
+def test_each_role_can_do_exactly_what_it_may(world, method, path, least, body):
+    web = world["web"]
+    for role in ROLES:
+        r = web.api(role).request(
+            method, fill(path, world, role), json=body(world) if body else None
+        )
+        if RANK[role] >= RANK[least]:
+            assert r.status_code < 400, (role, r.status_code, r.text)
+        else:
+            assert r.status_code == 403, (role, r.status_code, r.text)
+            assert r.headers["content-type"] == "application/problem+json"
+    anonymous = web.client().request(
+        method, fill(path, world, "admin"), json=body(world) if body else None
+    )
+    assert anonymous.status_code == 401
+
+
+@pytest.mark.parametrize(("path", "least"), PAGES)
+def test_pages_by_role(world, path, least):
+    web = world["web"]
+    for role in ROLES:
+        c = web.client()
+        login(c, role)
+        r = c.get(fill(path, world, role), headers={"accept": "text/html"})
+        assert r.status_code == (200 if RANK[role] >= RANK[least] else 403), role
+    r = web.client().get(
+        fill(path, world, "admin"), headers={"accept": "text/html"}, follow_redirects=False
+    )
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
