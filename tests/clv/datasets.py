@@ -25,7 +25,8 @@ def donations() -> pd.DataFrame:
 
 
 def cdnow_transactions() -> pd.DataFrame:
-    """The CDNOW sample transaction log: customer_id, ordered_at, amount."""
+    """The CDNOW sample transaction log: customer_id (the sample id 1..2357 used by the
+    summary files), ordered_at, amount."""
     raw = pd.read_csv(
         DATA / "CDNOW_sample.txt",
         sep=r"\s+",
@@ -35,7 +36,7 @@ def cdnow_transactions() -> pd.DataFrame:
     )
     return pd.DataFrame(
         {
-            "customer_id": raw["customer_id"],
+            "customer_id": raw["sample_id"],
             "ordered_at": pd.to_datetime(raw["date"], format="%Y%m%d"),
             "amount": raw["amount"],
         }

@@ -294,11 +294,19 @@ def test_weights_equal_repeated_rows() -> None:
     assert weighted.log_likelihood_ == pytest.approx(repeated.log_likelihood_, rel=1e-10)
 
 
-def test_penalty_shrinks_parameters() -> None:
-    plain = BG.params_
-    shrunk = BetaGeo(penalizer=0.1).fit(CDNOW["frequency"], CDNOW["recency"], CDNOW["T"]).params_
-    assert shrunk["alpha"] < plain["alpha"]
-    assert sum(v**2 for v in shrunk.values()) < sum(v**2 for v in plain.values())
+def test_penalty_shrinks_towards_the_neutral_start() -> None:
+    # penalty: penalizer * sum((log p - log p0)^2), p0 = (1, 1/rate, 1, 1) for BG/NBD
+    rate = CDNOW["frequency"].sum() / CDNOW["T"].sum()
+    center = np.log([1.0, 1.0 / rate, 1.0, 1.0])
+
+    def distance(params: dict[str, float]) -> float:
+        z = np.log([params[k] for k in ("r", "alpha", "a", "b")])
+        return float(((z - center) ** 2).sum())
+
+    shrunk = BetaGeo(penalizer=0.1).fit(CDNOW["frequency"], CDNOW["recency"], CDNOW["T"])
+    assert distance(shrunk.params_) < distance(BG.params_)
+    # the penalised fit gives up likelihood (the unpenalised one is the maximum)
+    assert shrunk.log_likelihood_ < BG.log_likelihood_
 
 
 # -- properties ----------------------------------------------------------------------------

@@ -153,9 +153,11 @@ class FittedModel:
     paper: ClassVar[str] = ""
 
     def __init__(self, penalizer: float = 0.0, *, n_starts: int = 3, seed: int = 0) -> None:
-        """``penalizer``: L2 penalty ``penalizer * sum(param**2)`` added to the mean
-        negative log-likelihood per customer (the lifetimes convention); use
-        0.001-0.1 on small data to keep estimates finite. ``n_starts``: number
+        """``penalizer``: L2 (ridge) penalty ``penalizer * sum((log p - log p0)**2)``
+        added to the mean negative log-likelihood per customer, where p0 is a neutral
+        starting point at the observed purchase rate (e.g. BG/NBD r=1, alpha=1/rate,
+        a=b=1), so the penalty does not depend on the time unit; use 0.01-0.1 on
+        small data to keep estimates finite. ``n_starts``: number
         of starting points tried. ``seed``: seeds the subsample used to choose
         among starting points on large data."""
         if penalizer < 0 or not math.isfinite(penalizer):
@@ -170,6 +172,7 @@ class FittedModel:
         self.standard_errors_: dict[str, float] = {}
         self.n_customers_: float = 0.0
         self.n_iterations_: int = 0
+        self.covariance_: np.ndarray = np.empty((0, 0))
 
     # -- hooks for subclasses -------------------------------------------------------
 
@@ -208,14 +211,16 @@ class FittedModel:
 
     def _objective(self, data: Any, total_w: float):
         pen = self.penalizer
+        center = np.log(np.asarray(self._starts(data)[0], dtype=float))
 
         def f(z: np.ndarray) -> tuple[float, np.ndarray]:
             if np.any(np.abs(z) > 60):
                 return math.inf, np.zeros_like(z)
             theta = np.exp(z)
             ll, grad = self._loglik(theta, data)
-            value = -ll / total_w + pen * float(theta @ theta)
-            g = -grad * theta / total_w + 2 * pen * theta * theta
+            dev = z - center
+            value = -ll / total_w + pen * float(dev @ dev)
+            g = -grad * theta / total_w + 2 * pen * dev
             if not math.isfinite(value) or not np.all(np.isfinite(g)):
                 return math.inf, np.zeros_like(z)
             return value, g
@@ -274,28 +279,29 @@ class FittedModel:
     def _total_weight(self, data: Any) -> float:
         return float(np.sum(data["w"]))
 
-    def _standard_errors(self, z: np.ndarray, data: Any, total_w: float) -> np.ndarray:
-        """Standard errors from the observed information (Hessian of the penalised total
-        negative log-likelihood, by forward differences of the analytic gradient, on the
-        log scale), mapped to natural parameters by the delta method."""
+    def _covariance(self, z: np.ndarray, data: Any, total_w: float) -> np.ndarray:
+        """Covariance of the estimates from the observed information (Hessian of the
+        penalised total negative log-likelihood, by forward differences of the analytic
+        gradient, on the log scale), mapped to natural parameters by the delta method.
+        All NaN when the Hessian is not positive definite (a flat direction)."""
         k = z.size
         f = self._objective(data, total_w)
         hess = fd_hessian(f, z, f(z)[1]) * total_w
         try:
+            np.linalg.cholesky(hess)
             cov = np.linalg.inv(hess)
         except np.linalg.LinAlgError:
-            return np.full(k, math.nan)
-        var = np.diag(cov)
-        if np.any(~np.isfinite(var)) or np.any(var <= 0):
-            return np.full(k, math.nan)
-        return np.exp(z) * np.sqrt(var)
+            return np.full((k, k), math.nan)
+        theta = np.exp(z)
+        return cov * np.outer(theta, theta)
 
     def _fit_prepared(self, data: Any) -> Self:
         total_w = self._total_weight(data)
         z = self._optimise(data, total_w)
         theta = np.exp(z)
         ll, _ = self._loglik(theta, data)
-        se = self._standard_errors(z, data, total_w)
+        self.covariance_ = self._covariance(z, data, total_w)
+        se = np.sqrt(np.diag(self.covariance_))
         self.params_ = {k: float(v) for k, v in zip(self.param_names, theta, strict=True)}
         self.log_likelihood_ = float(ll)
         self.standard_errors_ = {k: float(v) for k, v in zip(self.param_names, se, strict=True)}
@@ -334,6 +340,9 @@ class FittedModel:
                     k: (None if math.isnan(v) else v) for k, v in self.standard_errors_.items()
                 },
                 "log_likelihood": self.log_likelihood_,
+                "covariance": [
+                    [None if math.isnan(v) else float(v) for v in row] for row in self.covariance_
+                ],
                 "n_customers": self.n_customers_,
                 "penalizer": self.penalizer,
                 **self._extra_json(),
@@ -370,6 +379,9 @@ class FittedModel:
             k: (math.nan if ses.get(k) is None else float(ses[k])) for k in cls.param_names
         }
         model.log_likelihood_ = float(doc.get("log_likelihood", math.nan))
+        k = len(cls.param_names)
+        cov = doc.get("covariance") or [[None] * k] * k
+        model.covariance_ = np.array([[math.nan if v is None else v for v in row] for row in cov])
         model.n_customers_ = float(doc.get("n_customers", 0.0))
         model._load_extra(doc)
         return model
