@@ -1,0 +1,170 @@
+"""Browser tests: Playwright drives Debian's Chromium against a live server.
+
+The app runs under uvicorn in a thread on a free loopback port; screenshots
+of each page go to the test's output folder (``RETAIN_TEST_OUTPUT`` or the
+pytest temporary folder).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from .conftest import PASSWORD, make_web
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium (apt)"),
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class LiveServer:
+    """The app under uvicorn in a background thread."""
+
+    def __init__(self, app) -> None:
+        import uvicorn
+
+        self.port = free_port()
+        config = uvicorn.Config(
+            app,
+            host="127.0.0.1",
+            port=self.port,
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        deadline = time.monotonic() + 20
+        while not self.server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("uvicorn did not start")
+            time.sleep(0.05)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.should_exit = True
+        self.thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def shots(request, tmp_path) -> Path:
+    """Where this test's screenshots go."""
+    root = os.environ.get("RETAIN_TEST_OUTPUT")
+    folder = Path(root) / "screenshots" / request.node.name if root else tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+@pytest.fixture
+def live(sqlite_store) -> Iterator[tuple[object, LiveServer]]:
+    web = make_web(sqlite_store)
+    web.clock.now = datetime.now(UTC)  # real cookies expire by the real clock
+    admin = web.api("admin")
+    for i, (name, country) in enumerate(
+        [("Ada Lovelace", "GB"), ("Bob Builder", "DE"), ("Cy Twombly", "US")], start=1
+    ):
+        c = admin.post(
+            "/api/v1/customers", json={"external_id": f"C{i}", "name": name, "country": country}
+        ).json()
+        admin.post(
+            "/api/v1/orders",
+            json={
+                "external_id": f"O{i}",
+                "customer_id": c["id"],
+                "amount_minor": 1000 * i,
+                "currency": "EUR",
+                "ordered_at": f"2025-0{i}-01T10:00:00Z",
+                "product_category": "shoes",
+            },
+        )
+    with LiveServer(web.app) as server:
+        yield web, server
+
+
+def log_in(page, server: LiveServer, username: str) -> None:
+    page.goto(server.url + "/")
+    assert "/login" in page.url
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(server.url + "/")
+
+
+def test_log_in_and_open_a_customer_from_the_list(browser, live, shots):
+    _, server = live
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page.goto(server.url + "/login")
+    page.screenshot(path=shots / "login.png")
+    log_in(page, server, "viewer")
+    assert page.locator("header .who").inner_text().startswith("Viewer")
+    page.screenshot(path=shots / "dashboard.png", full_page=True)
+    page.click("nav >> text=Customers")
+    page.fill("input[name=q]", "lovelace")
+    page.click("form.filters button[type=submit]")
+    rows = page.locator("table.customers tbody tr")
+    assert rows.count() == 1
+    page.screenshot(path=shots / "customers.png", full_page=True)
+    page.click("text=Ada Lovelace")
+    page.wait_for_selector("ol.timeline li.order")
+    assert page.locator("h1").inner_text().startswith("Ada Lovelace")
+    assert "€10.00" in page.locator("ol.timeline").inner_text()
+    page.screenshot(path=shots / "customer360.png", full_page=True)
+    page.click("header .logout button")
+    page.wait_for_url("**/login")
+    page.goto(server.url + "/customers")
+    assert "/login?next=%2Fcustomers" in page.url
+    page.close()
+
+
+def test_wrong_password_shows_an_error(browser, live, shots):
+    _, server = live
+    page = browser.new_page()
+    page.goto(server.url + "/login")
+    page.fill("input[name=username]", "viewer")
+    page.fill("input[name=password]", "not the password")
+    page.click("button[type=submit]")
+    assert "wrong username or password" in page.locator(".error").inner_text()
+    page.screenshot(path=shots / "login-error.png")
+    page.close()
