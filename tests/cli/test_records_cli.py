@@ -88,6 +88,15 @@ def test_demo_end_to_end(tmp_path, monkeypatch):
     assert counts["customers"] == 300
     assert counts["orders"] == len(orders)
     assert f"{len(orders):,} orders" in result.stdout
+    assert "Life cycle as of" in result.stdout and "loyal" in result.stdout
+    assert "NPS of NPS " in result.stdout
+    users = invoke("users", "list", "--db", "retain-demo.db", "--format", "json")
+    assert {u["username"]: u["role"] for u in json.loads(users.stdout)} == {
+        "owner": "admin",
+        "anna": "agent",
+        "ben": "agent",
+        "carla": "viewer",
+    }
     # the demo refuses to overwrite a database that holds records
     again = invoke("demo", "--customers", "300", "--db", "retain-demo.db")
     assert again.exit_code == 1 and "already holds records" in again.stderr

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from retain.cli.common import DbOption, cli_store, console, progress_bar
+from retain.cli.common import DbOption, OutputFormat, cli_store, console, emit, progress_bar
 from retain.config import DEFAULT_DEMO_DB_FILE, database_url, load_settings
 from retain.demo.run import run_demo
 from retain.errors import ConfigError
@@ -66,13 +66,30 @@ def demo(
     console.print(
         f"  {counts['customers']:,} customers, {counts['orders']:,} orders, "
         f"{counts['interactions']:,} touchpoints, {counts['feedback']:,} survey answers "
-        f"and reviews"
+        f"and reviews, {report.cases_opened:,} follow-up cases opened for recent detractors"
     )
     console.print(f"  CSV files and ground truth in {report.folder}/")
-    dbarg = "" if db is None else f" --db {db}"
+    if report.stages is not None:
+        emit(report.stages, OutputFormat.table, title=f"Life cycle as of {started.date()}")
+    if report.nps:
+        n = report.nps
+        console.print(
+            f"NPS of {n['survey']}: {n['score']:+.0f} ± {n['margin_of_error']:.0f} "
+            f"(95%, n = {n['n']:,} answers)"
+        )
+    console.print(
+        f"Team: {', '.join(f'{u} ({r})' for u, r in report.team.items())}; "
+        "set a password before logging in: retain users passwd owner"
+        + ("" if db is None else f" --db {db}")
+    )
+    dbarg = f" --db {db}" if db else f" --db {DEFAULT_DEMO_DB_FILE}"
     console.print("\nNext, try:")
     for command in (
-        f"retain status --db {DEFAULT_DEMO_DB_FILE}" if db is None else f"retain status{dbarg}",
+        f"retain lifecycle --customers{dbarg}",
+        f"retain lifecycle --explain C000002{dbarg}",
+        f"retain nps --by month{dbarg}",
+        f"retain cases list{dbarg}",
+        f"retain serve{dbarg}",
         f"retain import orders {report.files['orders']} --db my.db",
     ):
         console.print(f"  {command}")
