@@ -9,7 +9,7 @@ import pytest
 from casekit import T0
 
 from retain.errors import ConflictError
-from retain.service import assign, comment, get_case, open_case, set_status
+from retain.service import assign, check_sla, comment, get_case, open_case, set_status
 
 HOUR = timedelta(hours=1)
 
@@ -84,3 +84,55 @@ def test_simultaneous_updates_one_wins_one_conflicts(store, case_id, policy):
         assert (case["owner"], case["status"]) == ("bea", "open")
     else:
         assert (case["owner"], case["status"]) == ("andy", "pending")
+
+
+def _together(*actions):
+    """Run the actions in threads released at the same moment; their results or errors."""
+    start = threading.Barrier(len(actions))
+    results: list = [None] * len(actions)
+
+    def work(i, action):
+        start.wait()
+        try:
+            results[i] = action()
+        except Exception as exc:  # reported to the test
+            results[i] = exc
+
+    threads = [threading.Thread(target=work, args=(i, a)) for i, a in enumerate(actions)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    return results
+
+
+def test_two_sla_checks_at_once_escalate_once(store, case_id, policy):
+    def check():
+        return check_sla(store, now=T0 + 5 * HOUR, policy=policy)
+
+    results = _together(check, check)
+    assert sorted(len(r) for r in results) == [0, 1]
+    events = get_case(store, case_id)["events"]
+    assert len([e for e in events if e["kind"] == "sla_breach"]) == 1
+
+
+def test_same_feedback_opened_twice_at_once_gives_one_case(store, seed, policy):
+    seed.user("andy")
+    cust = seed.customer()
+    fb = seed.feedback(cust)
+
+    def opener():
+        return open_case(
+            store,
+            customer_id=cust,
+            subject="Score 1",
+            source="detractor",
+            feedback_id=fb,
+            now=T0,
+            policy=policy,
+            loyal_orders=3,
+        )
+
+    results = _together(opener, opener, opener)
+    assert all(isinstance(r, int) for r in results), results
+    assert len(set(results)) == 1

@@ -98,8 +98,9 @@ def check_sla(
     hooks = load_hooks(notify, notify_setting)
     new: list[Escalation] = []
     with db.transaction(store) as tx:
-        admins = tx.admins()
+        overdue = tx.overdue_cases(now)  # locks them: read what was recorded only after
         recorded = tx.recorded_breaches()
+        admins = tx.admins()
         users: dict[int | None, dict | None] = {None: None}
 
         def user(user_id: int | None) -> dict | None:
@@ -107,7 +108,7 @@ def check_sla(
                 users[user_id] = tx.user(user_id)
             return users[user_id]
 
-        for case in tx.overdue_cases(now):
+        for case in overdue:
             for target, due in breached_targets(case, now):
                 if (case["id"], target, due.isoformat()) in recorded:
                     continue

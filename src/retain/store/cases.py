@@ -278,7 +278,10 @@ class CaseTx:
     def overdue_cases(self, now: datetime) -> list[dict[str, Any]]:
         """Open and pending cases with a due time before ``now`` that was not met.
 
-        Rows carry every case column and ``customer`` (the external id).
+        Rows carry every case column and ``customer`` (the external id). The
+        case rows stay locked until the transaction ends (PostgreSQL ``FOR
+        UPDATE``; SQLite write transactions are exclusive anyway), so two
+        checks running at once cannot both record the same breach.
         """
         c = cases_t.c
         rows = self.conn.execute(
@@ -292,6 +295,7 @@ class CaseTx:
                 ),
             )
             .order_by(c.id)
+            .with_for_update(of=cases_t)
         )
         return [dict(r._mapping) for r in rows]
 
