@@ -212,7 +212,33 @@ def list_(
         breached_only=breached,
         limit=limit,
     )
-    emit(frame, fmt, title="cases", columns=LIST_COLUMNS)
+    if fmt is OutputFormat.table:
+        emit([_list_row(r) for r in records(frame)], fmt, title="cases")
+    else:
+        emit(frame, fmt, title="cases", columns=LIST_COLUMNS)
+
+
+def _list_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A narrower row for the table view: short times, the next due time only."""
+    due = row["first_response_due_at"] if not row["first_responded_at"] else None
+    due = due or (row["resolution_due_at"] if row["status"] in ("open", "pending") else None)
+    return {
+        "id": row["id"],
+        "customer": row["customer"],
+        "subject": row["subject"],
+        "priority": row["priority"],
+        "status": row["status"],
+        "owner": row["owner"],
+        "opened": _short(row["opened_at"]),
+        "next due": _short(due),
+        "breached": row["breached"],
+        "v": row["version"],
+    }
+
+
+def _short(iso: str | None) -> str:
+    """``2025-03-03 09:00`` from ISO text (UTC)."""
+    return "" if not iso else iso[:16].replace("T", " ")
 
 
 @app.command("show")

@@ -62,7 +62,9 @@ class CaseMetrics:
 
 def _row(metric: str, value: Any, lower: Any = None, upper: Any = None, n: Any = None) -> dict:
     def rounded(x: Any) -> Any:
-        return None if x is None or pd.isna(x) else round(float(x), 4)
+        if x is None or pd.isna(x):
+            return None
+        return x if isinstance(x, int) else round(float(x), 4)
 
     return {
         "metric": metric,
