@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import numpy as np
 from scipy.linalg import eigh_tridiagonal
-from scipy.special import expm1, log1p
 
 __all__ = ["beta_dropout_expectation", "dot", "log_add", "pareto_tail_integral"]
 
@@ -74,7 +73,7 @@ def pareto_tail_integral(
     delta = np.zeros((c.size, n + 1))
     delta[:, 1:] = np.exp(wj)
     # τ + alpha and τ + beta without cancellation: τ = (M+c)e^Δ - M.
-    grow = mc[:, None] * expm1(delta)
+    grow = mc[:, None] * np.expm1(delta)
     pa = grow + (alpha + c)[:, None]
     pb = grow + (beta + c)[:, None]
     lpa = np.log(pa)
@@ -155,6 +154,6 @@ def beta_dropout_expectation(
         xn, wn = jacobi_rule(nodes, bj - 1.0, a - 1.0)
         p = 0.5 * (1.0 + xn)
         ratio = ft[rows, None] * p[None, :] / fa[rows, None]
-        vals = -expm1(-fk[rows, None] * log1p(ratio)) / p[None, :]
+        vals = -np.expm1(-fk[rows, None] * np.log1p(ratio)) / p[None, :]
         flat_out[rows] = vals @ wn
     return out

@@ -49,6 +49,23 @@ def _spend_inputs(
     return x, m, w, labels
 
 
+def spend_data(x: np.ndarray, m: np.ndarray, w: np.ndarray) -> dict:
+    """Prepared repeat-buyer data: the per-row columns and per-frequency totals."""
+    xs, ix = np.unique(x, return_inverse=True)
+    log_m = np.log(m)
+    return {
+        "x": x,
+        "m": m,
+        "w": w,
+        "wx": w * x,
+        "mx": m * x,
+        "xs": xs,
+        "Wx": np.bincount(ix.ravel(), weights=w, minlength=xs.size),
+        "sum_wx_log_m": dot(w * x, log_m),
+        "sum_w_log_m": dot(w, log_m),
+    }
+
+
 class GammaGamma(FittedModel):
     """Gamma-Gamma spend model: parameters ``p, q, v`` (v in money units).
 
@@ -68,41 +85,13 @@ class GammaGamma(FittedModel):
             raise InvalidInputError(
                 "GammaGamma needs customers with repeat purchases (frequency > 0); there are none."
             )
-        x, m, w = x[keep], m[keep], w[keep]
-        xs, ix = np.unique(x, return_inverse=True)
-        ix = ix.ravel()
-        data = {
-            "x": x,
-            "m": m,
-            "w": w,
-            "wx": w * x,
-            "mx": m * x,
-            "xs": xs,
-            "Wx": np.bincount(ix, weights=w, minlength=xs.size),
-        }
-        log_m = np.log(m)
-        data["sum_wx_log_m"] = dot(data["wx"], log_m)
-        data["sum_w_log_m"] = dot(w, log_m)
-        return self._fit_prepared(data)
+        return self._fit_prepared(spend_data(x[keep], m[keep], w[keep]))
 
     def _n_rows(self, data: dict) -> int:
         return int(data["x"].size)
 
     def _subsample(self, data: dict, rows: np.ndarray, weights: np.ndarray) -> dict:
-        x, m, w = data["x"][rows], data["m"][rows], weights
-        xs, ix = np.unique(x, return_inverse=True)
-        log_m = np.log(m)
-        return {
-            "x": x,
-            "m": m,
-            "w": w,
-            "wx": w * x,
-            "mx": m * x,
-            "xs": xs,
-            "Wx": np.bincount(ix.ravel(), weights=w, minlength=xs.size),
-            "sum_wx_log_m": dot(w * x, log_m),
-            "sum_w_log_m": dot(w, log_m),
-        }
+        return spend_data(data["x"][rows], data["m"][rows], weights)
 
     def _starts(self, data: dict) -> list[np.ndarray]:
         mean = dot(data["w"], data["m"]) / float(data["w"].sum())

@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Self
 
 import numpy as np
 import pandas as pd
-from scipy.special import digamma, expm1, gammaln, logsumexp, roots_jacobi
+from scipy.special import digamma, gammaln, logsumexp, roots_jacobi
 
 from retain.clv._base import FittedModel
 from retain.clv._inputs import as_column, check_rfm, rfm_data, rfm_subsample, unique_rows
@@ -40,7 +40,7 @@ def _dropout_growth(e: np.ndarray | float, span: np.ndarray) -> np.ndarray:
     """(1 - exp(-e*span)) / e, equal to span when e = 0 (the s = 1 limit)."""
     e = np.asarray(e, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        out = -expm1(-e * span) / e
+        out = -np.expm1(-e * span) / e
     return np.where(np.abs(e) < 1e-10, span, out)
 
 
@@ -89,7 +89,7 @@ class ParetoNBD(FittedModel):
         )
         lg_rec, lg_end = log_g[data["i_rec"]], log_g[data["i_end"]]
         diff = np.minimum(lg_end - lg_rec, 0.0)
-        one_minus = -expm1(diff)
+        one_minus = -np.expm1(diff)
         has_j = (big_t > tx) & (one_minus > 0)
         with np.errstate(divide="ignore"):
             log_j = np.where(has_j, lg_rec + np.log(np.where(has_j, one_minus, 1.0)), -np.inf)
