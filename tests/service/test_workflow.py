@@ -165,3 +165,12 @@ def test_pause_counts_business_hours_only(store, seed):
     # waited Mon 16-17 and Tue 09-10: 2 business hours; due moves to Wed 11:00
     assert case["paused_seconds"] == 2 * 3600
     assert case["resolution_due_at"] == T0 + 50 * HOUR
+
+
+def test_the_database_refuses_to_change_history(store, case_id):
+    import sqlalchemy as sa
+
+    for statement in ("UPDATE case_events SET body = 'edited'", "DELETE FROM case_events"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.write() as conn:
+            conn.exec_driver_sql(statement)
+    assert len(get_case(store, case_id)["events"]) == 3
