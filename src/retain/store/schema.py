@@ -291,8 +291,10 @@ class Case(Base):
 class CaseEvent(Base):
     """One entry of a case's append-only audit trail (who, when, old -> new).
 
-    ``kind``: created, status, assigned, priority, message (to the customer),
-    note (internal), escalated, sla_breach.
+    ``kind``: created, status, reopened, assigned, priority, message (``field``
+    outbound or inbound), note (internal), first_response, due (a due time
+    moved), sla_breach, escalated. The database refuses updates and deletes
+    (migration 0007a).
     """
 
     __tablename__ = "case_events"
