@@ -10,7 +10,7 @@ from casekit import T0
 from retain.errors import InvalidInputError, NotFoundError
 from retain.service import get_case, open_case
 from retain.store import cases as db
-from retain.store.schema import Order
+from retain.store.schema import Customer, Order
 
 
 def test_open_case_goes_to_dedicated_rep_with_due_times_and_events(store, seed, policy):
@@ -212,3 +212,16 @@ def test_value_cut_offs_are_cached_until_a_new_order(store, seed, policy):
         loyal_orders=3,
     )
     assert get_case(store, second)["priority"] == "normal"
+
+
+def test_case_for_a_merged_duplicate_goes_to_the_survivor(store, seed, policy):
+    rep = seed.user("rita")
+    survivor = seed.customer("C-MAIN", owner_id=rep)
+    dup = seed.customer("C-DUP")
+    with store.session() as s:
+        s.get(Customer, dup).merged_into_id = survivor
+        s.commit()
+    case = get_case(
+        store, open_case(store, customer_id=dup, subject="x", now=T0, policy=policy, loyal_orders=3)
+    )
+    assert (case["customer"], case["owner"]) == ("C-MAIN", "rita")

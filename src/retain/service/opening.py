@@ -42,7 +42,8 @@ def open_case(
     (:mod:`retain.service.priority`) and the SLA due times
     (:mod:`retain.service.sla`), and records ``created``, ``priority`` and
     ``assigned`` events. Idempotent per ``feedback_id``: a second call with
-    the same feedback returns the existing case and writes nothing.
+    the same feedback returns the existing case and writes nothing. A
+    customer merged into another (a duplicate) gets the case on the survivor.
     """
     require_aware(now)
     subject = (subject or "").strip()
@@ -69,8 +70,13 @@ def open_case(
             if not tx.feedback_exists(feedback_id):
                 raise NotFoundError(f"feedback {feedback_id} does not exist")
         customer = tx.customer(customer_id)
+        seen = {customer_id}
+        while customer is not None and customer["merged_into_id"] not in (None, *seen):
+            seen.add(customer["merged_into_id"])  # a duplicate merged away: use the survivor
+            customer = tx.customer(customer["merged_into_id"])
         if customer is None:
             raise NotFoundError(f"customer {customer_id} does not exist")
+        customer_id = customer["id"]
         value = tx.customer_value(customer_id)
         band = _value_cuts(tx, now).band(value["revenue_minor"]) if value["orders"] else None
         priority = priority_for(CustomerValue(**value, value_band=band), loyal_orders=loyal_orders)

@@ -44,13 +44,14 @@ class CaseTx:
 
     # --- customers, users, value
     def customer(self, customer_id: int) -> dict[str, Any] | None:
-        """id, external_id, name, owner_id of a customer, or None."""
+        """id, external_id, name, owner_id, merged_into_id of a customer, or None."""
         row = self.conn.execute(
             select(
                 customers_t.c.id,
                 customers_t.c.external_id,
                 customers_t.c.name,
                 customers_t.c.owner_id,
+                customers_t.c.merged_into_id,
             ).where(customers_t.c.id == customer_id)
         ).first()
         return dict(row._mapping) if row else None
