@@ -102,6 +102,7 @@ def check_sla(
         recorded = tx.recorded_breaches()
         admins = tx.admins()
         users: dict[int | None, dict | None] = {None: None}
+        events: list[dict] = []
 
         def user(user_id: int | None) -> dict | None:
             if user_id not in users:
@@ -127,26 +128,28 @@ def check_sla(
                     owner=owner["username"] if owner else None,
                     escalated_to=manager["username"] if manager else None,
                 )
-                tx.add_event(
-                    case["id"],
-                    now,
-                    actor,
-                    "sla_breach",
-                    field=target,
-                    old=due.isoformat(),
-                    new=now.isoformat(),
-                    body=esc.message(),
+                common = {"case_id": case["id"], "at": now, "actor": actor}
+                events.append(
+                    {
+                        **common,
+                        "kind": "sla_breach",
+                        "field": target,
+                        "old": due.isoformat(),
+                        "new": now.isoformat(),
+                        "body": esc.message(),
+                    }
                 )
-                tx.add_event(
-                    case["id"],
-                    now,
-                    actor,
-                    "escalated",
-                    field="manager",
-                    new=esc.escalated_to,
-                    body=None if manager else "no manager or active admin to escalate to",
+                events.append(
+                    {
+                        **common,
+                        "kind": "escalated",
+                        "field": "manager",
+                        "new": esc.escalated_to,
+                        "body": None if manager else "no manager or active admin to escalate to",
+                    }
                 )
                 new.append(esc)
+        tx.add_events(events)
         for esc in new:
             for hook in hooks:
                 try:

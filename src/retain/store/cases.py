@@ -258,6 +258,26 @@ class CaseTx:
             )
         )
 
+    def add_events(self, events: list[dict[str, Any]]) -> None:
+        """Append many audit events at once (dicts with the arguments of :meth:`add_event`)."""
+        if not events:
+            return
+        rows = [
+            {
+                "case_id": e["case_id"],
+                "at": e["at"],
+                "actor": e.get("actor"),
+                "kind": e["kind"],
+                "field": e.get("field"),
+                "old_value": None if e.get("old") is None else str(e["old"]),
+                "new_value": None if e.get("new") is None else str(e["new"]),
+                "body": e.get("body"),
+                "internal": bool(e.get("internal", False)),
+            }
+            for e in events
+        ]
+        self.conn.execute(insert(events_t), rows)
+
     def events(self, case_id: int, include_internal: bool = True) -> list[dict[str, Any]]:
         """The audit trail of a case, oldest first."""
         query = select(events_t).where(events_t.c.case_id == case_id)
