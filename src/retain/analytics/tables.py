@@ -81,8 +81,12 @@ def as_of_date(as_of: date | datetime | str) -> date:
 
 
 def to_pandas(expr: ir.Table) -> pd.DataFrame:
-    """Run ``expr`` on its engine and return the rows as pandas."""
-    return expr.to_pandas()
+    """Run ``expr`` on its engine and return the rows as pandas.
+
+    Through Arrow, so that every engine gives the same dtypes: integers with
+    missing values become float64, dates ``datetime.date`` objects.
+    """
+    return expr.to_pyarrow().to_pandas()
 
 
 def order_day(orders: ir.Table) -> ir.DateValue:

@@ -157,21 +157,42 @@ def _timestamp(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return col.cast(pa.string()).cast(pa.timestamp("us")).cast(utc)
 
 
+class AnalyticsTables(dict[str, ir.Table]):
+    """Ibis tables by record kind, on one Ibis backend; close it (or use ``with``) when done."""
+
+    def __init__(self, backend: Any, tables: dict[str, ir.Table]) -> None:
+        super().__init__(tables)
+        self.backend = backend
+
+    def close(self) -> None:
+        """Close the backend's connection (the PostgreSQL session, the DuckDB database)."""
+        self.backend.disconnect()
+
+    def __enter__(self) -> AnalyticsTables:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
 def analytics_tables(
     store: Store, kinds: tuple[str, ...] = ("orders", "customers"), engine: str | None = None
-) -> dict[str, ir.Table]:
+) -> AnalyticsTables:
     """Ibis tables of the store's records for the analytics, one per kind.
 
     ``engine``: ``duckdb`` (read through ADBC into Arrow, run by DuckDB
     in-process) or ``postgres`` (run on the PostgreSQL server of a PostgreSQL
     store); default: ``postgres`` for a PostgreSQL store, else ``duckdb``.
+    Use it as a context manager, or call ``close()``, to release the connection.
     """
     engine = engine or ("postgres" if store.dialect == "postgresql" else "duckdb")
     if engine not in ENGINES:
         raise ConfigError(f"unknown analytics engine {engine!r}: use one of {', '.join(ENGINES)}")
     if engine == "duckdb":
         con = ibis.duckdb.connect()
-        return {k: con.create_table(f"retain_{k}", read_arrow(store, k)) for k in kinds}
+        return AnalyticsTables(
+            con, {k: con.create_table(f"retain_{k}", read_arrow(store, k)) for k in kinds}
+        )
     if store.dialect != "postgresql":
         raise ConfigError("engine 'postgres' needs a PostgreSQL store; use 'duckdb'")
     con = postgres_backend(store)
@@ -183,9 +204,11 @@ def analytics_tables(
             col = t[src]
             if dst in ("amount", "refunded", "nps_score", "customer_id", "merged_into_id"):
                 col = col.cast("int64")
+            elif col.type().is_string():
+                col = col.cast("string")  # varchar(n) -> text, as on the other engines
             cols[dst] = col
         out[kind] = t.select(**cols)
-    return out
+    return AnalyticsTables(con, out)
 
 
 def postgres_backend(store: Store) -> Any:
