@@ -10,6 +10,7 @@ from casekit import T0
 
 from retain.errors import ConflictError
 from retain.service import assign, check_sla, comment, get_case, open_case, set_status
+from retain.store import cases as db
 
 HOUR = timedelta(hours=1)
 
@@ -136,3 +137,12 @@ def test_same_feedback_opened_twice_at_once_gives_one_case(store, seed, policy):
     results = _together(opener, opener, opener)
     assert all(isinstance(r, int) for r in results), results
     assert len(set(results)) == 1
+
+
+def test_the_update_itself_checks_the_version(store, case_id):
+    with db.transaction(store) as tx:
+        assert tx.update_case(case_id, 1, {"subject": "first"}) == 2
+    stale = pytest.raises(ConflictError, match="you had version 1, it is now at version 2")
+    with stale, db.transaction(store) as tx:
+        tx.update_case(case_id, 1, {"subject": "second"})
+    assert get_case(store, case_id)["subject"] == "first"

@@ -51,8 +51,14 @@ def get_case(store: Store, case_id: int, *, include_internal: bool = True) -> di
 
 
 def _load(tx: db.CaseTx, case_id: int, version: int | None) -> tuple[dict[str, Any], int]:
-    """The case and the version the change must apply to (the caller's, else the current)."""
+    """The case and the version the change applies to (the caller's, else the current).
+
+    A stale version is refused at once, before any other check: the case the
+    caller saw is not the case as it is now.
+    """
     row = tx.case(case_id)
+    if version is not None and version != row["version"]:
+        raise db.conflict(case_id, version, row["version"])
     return row, row["version"] if version is None else version
 
 

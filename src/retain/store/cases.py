@@ -224,10 +224,7 @@ class CaseTx:
         )
         if result.rowcount != 1:
             current = self.case(case_id)  # NotFoundError when gone
-            raise ConflictError(
-                f"case {case_id} was {CONFLICT} (you had version {version}, "
-                f"it is now at version {current['version']})"
-            )
+            raise conflict(case_id, version, current["version"])
         return version + 1
 
     def add_event(
@@ -319,6 +316,13 @@ class CaseTx:
             .with_for_update(of=cases_t)
         )
         return [dict(r._mapping) for r in rows]
+
+
+def conflict(case_id: int, had: int, now_at: int) -> ConflictError:
+    """The error for an update of case ``case_id`` made from a version that is not current."""
+    return ConflictError(
+        f"case {case_id} was {CONFLICT} (you had version {had}, it is now at version {now_at})"
+    )
 
 
 def _user_select() -> Any:
