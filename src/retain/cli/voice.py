@@ -12,6 +12,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
+import click
 import pandas as pd
 import typer
 
@@ -68,6 +69,15 @@ class Kind(StrEnum):
     csat = "csat"
     review = "review"
     all = "all"
+
+
+def _opened(db_url: str | None) -> Store:
+    """The store of ``--db``, closed (its pooled connections too) when the command ends."""
+    store = cli_store(db_url)
+    ctx = click.get_current_context(silent=True)
+    if ctx is not None:
+        ctx.call_on_close(store.dispose)
+    return store
 
 
 def _when(text: str | None, what: str) -> datetime | None:
@@ -189,7 +199,7 @@ def nps(
     The denominator is answers, not invitations. Groups under the minimum sample
     ([voice] min_sample, default 30) carry a warning.
     """
-    store = cli_store(db_url)
+    store = _opened(db_url)
     cfg = section(load_settings(), "voice", DEFAULTS)
     now = datetime.now(UTC)
     pop = db.customer_count(store) if population == 0 else population
@@ -258,7 +268,7 @@ def create(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Create an NPS or CSAT survey."""
-    store = cli_store(db_url)
+    store = _opened(db_url)
     sid = create_survey(
         store,
         name,
@@ -327,7 +337,7 @@ def invite_(
     Left out: do-not-contact customers, withdrawn e-mail consent, customers
     invited or answering within the recontact window, and those already invited.
     """
-    store = cli_store(db_url)
+    store = _opened(db_url)
     cfg = section(load_settings(), "voice", DEFAULTS)
     secret = _secret()
     survey_id = db.get_survey(store, survey)["id"]
@@ -389,7 +399,7 @@ def import_(
     from retain.cli.records import run_import, show_import
     from retain.ingest.mapping import parse_map_options
 
-    store = cli_store(db_url)
+    store = _opened(db_url)
     report = run_import(
         store,
         "feedback",
@@ -402,21 +412,21 @@ def import_(
     )
     cases: dict[int, int] = {}
     if open_cases_within > 0:
-        cases = close_loop(
-            store,
-            import_batch_id=report.batch_id,
-            now=datetime.now(UTC),
-            max_age_days=open_cases_within,
-        )
+        # all recent feedback, not only this batch: a re-import changes no rows but the
+        # loop must still hold (open_case never opens a second case for one feedback)
+        cases = close_loop(store, now=datetime.now(UTC), max_age_days=open_cases_within)
     show_import(report, fmt)
     if fmt is OutputFormat.table:
-        console.print(f"follow-up cases for detractors and bad reviews: {len(cases)}")
+        console.print(
+            f"follow-up cases for detractors and bad reviews of the last {open_cases_within} "
+            f"days: {len(cases)}"
+        )
 
 
 @surveys_app.command("list")
 def list_(db_url: DbOption = None, fmt: FormatOption = OutputFormat.table) -> None:
     """List the surveys with invitations, answers and the response rate (answered / invited)."""
-    store = cli_store(db_url)
+    store = _opened(db_url)
     table = response_rates(store)
     if fmt is OutputFormat.table:
         table = table.drop(columns=["created_at", "closes_at"])
@@ -435,7 +445,7 @@ def themes(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Recurring themes in comments, ranked by how much they pull NPS down (nps_drag)."""
-    store = cli_store(db_url)
+    store = _opened(db_url)
     table = theme_report(
         store,
         Scope(survey=survey, kind=kind.value, since=_when(since, "--since")),
@@ -457,7 +467,7 @@ def low_effort(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Answers whose comment says nothing ("fine", "ok", "good"): quiet customers at risk."""
-    store = cli_store(db_url)
+    store = _opened(db_url)
     emit(
         low_effort_answers(store, Scope(survey=survey, kind="all")), fmt, title="low-effort answers"
     )
@@ -473,6 +483,6 @@ def silent(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Silent customers: invited at least twice, never answered, and buying less."""
-    store = cli_store(db_url)
+    store = _opened(db_url)
     when = _when(as_of, "--as-of") or datetime.now(UTC)
     emit(silent_report(store, as_of=when, window_days=window_days), fmt, title="silent customers")

@@ -257,6 +257,11 @@ def nps_table(
     answers do not appear; no answers at all is an error.
     """
     grouped = grouped_scores(answers, by, segments=segments, stages=stages, orders=orders)
+    if grouped.empty and len(answers):
+        raise InvalidInputError(
+            f"none of the {len(answers)} answers has a {by}: category needs answers with a "
+            "category or category scores"
+        )
     if grouped.empty:
         raise InvalidInputError(
             "no answers to score: check the survey, the period or --kind "

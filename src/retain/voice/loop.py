@@ -87,9 +87,10 @@ def close_loop(
 ) -> dict[int, int]:
     """Open a follow-up case for each detractor answer and bad review; {feedback id: case id}.
 
-    Looks at ``feedback_ids`` or at the feedback of ``import_batch_id``;
-    ``max_age_days`` skips feedback older than that (old reviews from an import
-    need no case now). Feedback without a known customer is skipped.
+    Looks at ``feedback_ids``, or the feedback of ``import_batch_id``, or (neither
+    given) all feedback; ``max_age_days`` skips feedback answered longer ago than
+    that (old reviews from an import need no case now). Feedback without a known
+    customer is skipped. Existing cases are returned, never opened twice.
     """
     from retain.service import open_case  # the cases capability
 
@@ -97,9 +98,8 @@ def close_loop(
         store,
         ids=None if feedback_ids is None else list(feedback_ids),
         import_batch_id=import_batch_id,
+        since=None if max_age_days is None else now - timedelta(days=max_age_days),
     )
-    if max_age_days is not None and len(frame):
-        frame = frame[frame["responded_at"] >= pd.Timestamp(now - timedelta(days=max_age_days))]
     frame = frame[frame["customer_id"].notna()]
     if frame.empty:
         return {}
