@@ -76,6 +76,18 @@ def as_column(values: Any, name: str, *, labels: list | None = None) -> np.ndarr
     return arr
 
 
+def horizon_column(t: Any, n: int) -> np.ndarray:
+    """Prediction horizon(s) ``t``: one number for everyone, or one per customer."""
+    horizon = as_column(t, "t")
+    if horizon.size == 1:
+        return np.full(n, horizon[0])
+    if horizon.size != n:
+        raise InvalidInputError(
+            f"t must be one number or one per customer ({n}); got {horizon.size}."
+        )
+    return horizon
+
+
 def _same_length(named: Sequence[tuple[str, np.ndarray]]) -> None:
     sizes = {name: arr.size for name, arr in named}
     if len(set(sizes.values())) > 1:

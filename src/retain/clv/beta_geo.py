@@ -26,7 +26,14 @@ from scipy.special import betaln, digamma, gammaln
 from scipy.stats import nbinom
 
 from retain.clv._base import FittedModel
-from retain.clv._inputs import as_column, check_rfm, rfm_data, rfm_subsample
+from retain.clv._inputs import (
+    as_column,
+    check_rfm,
+    horizon_column,
+    rfm_data,
+    rfm_subsample,
+    unique_rows,
+)
 from retain.clv._quadrature import beta_dropout_expectation, dot, log_add
 from retain.errors import InvalidInputError
 
@@ -154,14 +161,12 @@ class _BetaGeoFamily(FittedModel):
         P(alive) * E[(1 - ((alpha+T)/(alpha+T+p t))^(r+x)) / p], p ~ Beta(a, b+x[+1])."""
         self._require_fitted()
         x, tx, big_t = self._history(frequency, recency, T)
-        horizon = _horizon(t, x.size)
+        horizon = horizon_column(t, x.size)
         r, alpha, a, b = self._theta
         alive = self.probability_alive(x, tx, big_t)
-        keys = np.column_stack([x, big_t, horizon])
-        uniq, inv = np.unique(keys, axis=0, return_inverse=True)
-        ux, ut, uh = uniq[:, 0], uniq[:, 1], uniq[:, 2]
+        (ux, ut, uh), inv = unique_rows(x, big_t, horizon)
         e = beta_dropout_expectation(a, b + ux + self._shift, alpha + ut, r + ux, uh)
-        return alive * e[inv.ravel()]
+        return alive * e[inv]
 
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
         """E[X(t)]: expected repeat purchases in (0, t] of a new customer, FHL 2005 eq. 7
@@ -200,17 +205,6 @@ class _BetaGeoFamily(FittedModel):
         """
         self._require_fitted()
         return simulate_beta_geo(self._theta, T, seed, shift=self._shift)
-
-
-def _horizon(t: Any, n: int) -> np.ndarray:
-    horizon = as_column(t, "t")
-    if horizon.size == 1:
-        return np.full(n, horizon[0])
-    if horizon.size != n:
-        raise InvalidInputError(
-            f"t must be one number or one per customer ({n}); got {horizon.size}."
-        )
-    return horizon
 
 
 def simulate_beta_geo(

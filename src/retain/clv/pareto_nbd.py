@@ -18,22 +18,35 @@ import pandas as pd
 from scipy.special import digamma, gammaln, logsumexp, roots_jacobi
 
 from retain.clv._base import FittedModel
-from retain.clv._inputs import as_column, check_rfm, rfm_data, rfm_subsample, unique_rows
+from retain.clv._inputs import (
+    as_column,
+    check_rfm,
+    horizon_column,
+    rfm_data,
+    rfm_subsample,
+    unique_rows,
+)
 from retain.clv._quadrature import dot, log_add, pareto_tail_integral
-from retain.clv.beta_geo import _horizon, require_repeat_buyers
+from retain.clv.beta_geo import require_repeat_buyers
 from retain.errors import InvalidInputError
 
 __all__ = ["ParetoNBD"]
 
 
-def _pareto_data(x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, w: np.ndarray) -> dict:
-    data = rfm_data(x, tx, big_t, w)
+def _with_pairs(data: dict) -> dict:
+    """Add the distinct (frequency, recency) and (frequency, T) pairs at which the tail
+    integral G is evaluated, and each row's index into them."""
     n = data["x"].size
     (data["pair_x"], data["pair_c"]), inv = unique_rows(
         np.concatenate([data["x"], data["x"]]), np.concatenate([data["tx"], data["T"]])
     )
     data["i_rec"], data["i_end"] = inv[:n], inv[n:]
     return data
+
+
+def _pareto_data(x: np.ndarray, tx: np.ndarray, big_t: np.ndarray, w: np.ndarray) -> dict:
+    """Compressed rows (see ``rfm_data``) with their G pairs, for fitting."""
+    return _with_pairs(rfm_data(x, tx, big_t, w))
 
 
 def _dropout_growth(e: np.ndarray | float, span: np.ndarray) -> np.ndarray:
@@ -128,13 +141,10 @@ class ParetoNBD(FittedModel):
         """P(alive at T | history): Fader & Hardie 2005 note 009, eq. 18 (the share of the
         likelihood from 'still alive at T')."""
         self._require_fitted()
-        x, tx, big_t, w = check_rfm(frequency, recency, T)
-        data = _pareto_data(x, tx, big_t, w)
+        x, tx, big_t, _ = check_rfm(frequency, recency, T)
+        data = _with_pairs({"x": x, "tx": tx, "T": big_t})
         l1, _, big_l, _ = self._terms(self._theta, data, grad=False)
-        keys = np.column_stack([x, tx, big_t])
-        uniq = np.column_stack([data["x"], data["tx"], data["T"]])
-        pos = _row_positions(uniq, keys)
-        return np.exp(l1 - big_l)[pos]
+        return np.exp(l1 - big_l)
 
     def conditional_expected_purchases(
         self, t: Any, frequency: Any, recency: Any, T: Any
@@ -145,7 +155,7 @@ class ParetoNBD(FittedModel):
         r, alpha, s, beta = self._theta
         alive = self.probability_alive(frequency, recency, T)
         x, _, big_t, _ = check_rfm(frequency, recency, T)
-        horizon = _horizon(t, x.size)
+        horizon = horizon_column(t, x.size)
         growth = _dropout_growth(s - 1.0, np.log1p(horizon / (beta + big_t)))
         return alive * (r + x) * (beta + big_t) / (alpha + big_t) * growth
 
@@ -207,13 +217,3 @@ def simulate_pareto_nbd(
     pos = x > 0
     tx[pos] = seen[pos] * rng.beta(x[pos], 1.0)
     return pd.DataFrame({"frequency": x, "recency": tx, "T": big_t, "alive": alive})
-
-
-def _row_positions(uniq: np.ndarray, keys: np.ndarray) -> np.ndarray:
-    """Index into the (lexicographically sorted) unique rows ``uniq`` of every row of ``keys``."""
-    both = np.concatenate([uniq, keys])
-    _, inv = np.unique(both, axis=0, return_inverse=True)
-    inv = inv.ravel()
-    lookup = np.empty(uniq.shape[0], dtype=np.int64)
-    lookup[inv[: uniq.shape[0]]] = np.arange(uniq.shape[0])
-    return lookup[inv[uniq.shape[0] :]]

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from retain.clv._inputs import as_column
+from retain.clv._inputs import as_column, unique_rows
 from retain.clv.gamma_gamma import GammaGamma
 from retain.errors import InvalidInputError
 
@@ -70,11 +70,17 @@ def customer_lifetime_value(
             raise InvalidInputError(
                 f"spend must be one number or one per customer ({x.size}); got {per_purchase.size}."
             )
-    total = np.zeros(x.size)
-    previous = np.zeros(x.size)
+    rec = as_column(recency, "recency")
+    big_t = as_column(T, "T")
+    if not (rec.size == big_t.size == x.size):
+        raise InvalidInputError("frequency, recency and T must have the same length.")
+    # customers with the same history have the same expected purchases: compute once
+    (ux, ur, ut), inverse = unique_rows(x, rec, big_t)
+    total = np.zeros(ux.size)
+    previous = np.zeros(ux.size)
     for month in range(1, int(months) + 1):
         t = month * periods_per_month
-        current = transaction_model.conditional_expected_purchases(t, x, recency, T)
+        current = transaction_model.conditional_expected_purchases(t, ux, ur, ut)
         total += np.maximum(current - previous, 0.0) / (1.0 + discount_rate) ** month
         previous = current
-    return margin * per_purchase * total
+    return margin * per_purchase * total[inverse]
