@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from retain.errors import InvalidInputError
+from retain.errors import InvalidInputError, NotFoundError
 from retain.store import Store
 from retain.store import outreach as db
 
@@ -18,7 +18,7 @@ from retain.store import outreach as db
 def _one(store: Store, action_id: int) -> dict[str, Any]:
     rows = db.actions(store, ids=[action_id])
     if not rows:
-        db.update_action(store, action_id, {})  # raises NotFoundError with a hint
+        raise NotFoundError(f"no action {action_id}; `retain plan` lists the actions with their id")
     return rows[0]
 
 

@@ -183,13 +183,14 @@ def plan(
         saved = [a for a in db.actions(store, cycle=cycle) if a["status"] in ("open", "assigned")]
         out = [_row(a) for a in saved]
     else:
-        people = db.customers(store, ranked["customer_id"].tolist()).set_index("customer_id")
+        people = db.customers(store, ranked["customer_id"].tolist())
+        who = {int(p["customer_id"]): p for p in people.to_dict("records")}
         out = [
             {
                 "id": None,
-                "customer_id": people.at[r.customer_id, "external_id"],
-                "name": people.at[r.customer_id, "name"],
-                "owner": people.at[r.customer_id, "owner"],
+                "customer_id": who[r.customer_id]["external_id"],
+                "name": who[r.customer_id]["name"],
+                "owner": who[r.customer_id]["owner"],
                 "rule": r.rule,
                 "reason": r.reason,
                 "score": float(r.score),
