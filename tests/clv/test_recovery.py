@@ -46,6 +46,7 @@ def test_mbg_nbd_recovers_parameters(seed: int) -> None:
     within_3_se(ModifiedBetaGeo().fit(sim["frequency"], sim["recency"], sim["T"]), truth)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [6, 7])
 def test_pareto_nbd_recovers_parameters_in_days(seed: int) -> None:
     truth = {"r": 0.55, "alpha": 74.0, "s": 0.6, "beta": 80.0}

@@ -141,7 +141,8 @@ class _BetaGeoFamily(FittedModel):
         return x, tx, big_t
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
-        """P(alive at T | frequency, recency, T): FHL 2005 eq. 11 (BG/NBD),
+        """P(alive at T | frequency, recency, T) (BG/NBD: Fader, Hardie & Lee 2008,
+        "Computing P(alive) Using the BG/NBD Model", brucehardie.com/notes/021),
         1 / (1 + [x>0] a/(b+x-1) ((alpha+T)/(alpha+recency))^(r+x)); MBG/NBD:
         1 / (1 + a/(b+x) (...)^(r+x)), Batislam et al. 2007."""
         self._require_fitted()

@@ -153,8 +153,8 @@ class BetaGeoBetaBinom(FittedModel):
         return np.exp(lead + future - row_ll)
 
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
-        """E[X(n)]: expected purchases in the first n opportunities, FHS 2010 eq. 9,
-        as alpha/(alpha+beta) * sum_{k=1..n} B(gamma, delta+k)/B(gamma, delta)."""
+        """E[X(n)]: expected purchases in the first n opportunities (FHS 2010), as
+        alpha/(alpha+beta) * sum_{k=1..n} B(gamma, delta+k)/B(gamma, delta)."""
         self._require_fitted()
         a, b, g, d = self._theta
         n = as_column(t, "t")

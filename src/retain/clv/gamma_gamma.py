@@ -70,7 +70,7 @@ class GammaGamma(FittedModel):
     """Gamma-Gamma spend model: parameters ``p, q, v`` (v in money units).
 
     ``GammaGamma().fit(frequency, monetary_value, weights=None)`` maximises the
-    full log-likelihood of the mean spend (Fader & Hardie 2013 note 025, eq. 3;
+    full log-likelihood of the mean spend (Fader & Hardie 2013 note 025, eq. 1a;
     p=6.25, q=3.74, v=15.44 on the CDNOW sample).
     """
 
@@ -103,7 +103,7 @@ class GammaGamma(FittedModel):
 
     def _loglik(self, theta: np.ndarray, data: dict) -> tuple[float, np.ndarray]:
         """Sum over repeat buyers of log f(mean spend | x): lnΓ(px+q) - lnΓ(px) - lnΓ(q)
-        + q ln v + (px-1) ln m + px ln x - (px+q) ln(v + m x) (note 025, eq. 3)."""
+        + q ln v + (px-1) ln m + px ln x - (px+q) ln(v + m x) (note 025, eq. 1a)."""
         p, q, v = theta
         xs, wx_by_x = data["xs"], data["Wx"]
         w, wx = data["w"], data["wx"]

@@ -138,8 +138,8 @@ class ParetoNBD(FittedModel):
     # -- predictions --------------------------------------------------------------------
 
     def probability_alive(self, frequency: Any, recency: Any, T: Any) -> np.ndarray:
-        """P(alive at T | history): Fader & Hardie 2005 note 009, eq. 18 (the share of the
-        likelihood from 'still alive at T')."""
+        """P(alive at T | history) (Schmittlein et al. 1987; Fader & Hardie 2005 note 009):
+        the share of the likelihood that comes from 'still alive at T'."""
         self._require_fitted()
         x, tx, big_t, _ = check_rfm(frequency, recency, T)
         data = _with_pairs({"x": x, "tx": tx, "T": big_t})
@@ -150,7 +150,7 @@ class ParetoNBD(FittedModel):
         self, t: Any, frequency: Any, recency: Any, T: Any
     ) -> np.ndarray:
         """Expected repeat purchases in the next ``t`` periods given the history
-        (Fader & Hardie 2005 note 009, eq. 41):
+        (Schmittlein et al. 1987; Fader & Hardie 2005 note 009):
         P(alive) (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)]."""
         r, alpha, s, beta = self._theta
         alive = self.probability_alive(frequency, recency, T)
@@ -161,14 +161,15 @@ class ParetoNBD(FittedModel):
 
     def expected_purchases_new_customer(self, t: Any) -> np.ndarray:
         """E[X(t)] = r beta / (alpha (s-1)) [1 - (beta/(beta+t))^(s-1)]
-        (Schmittlein et al. 1987; Fader & Hardie 2005 note 009, eq. 27)."""
+        (Schmittlein et al. 1987; Fader & Hardie 2005 note 009)."""
         self._require_fitted()
         r, alpha, s, beta = self._theta
         horizon = as_column(t, "t")
         return r * beta / alpha * _dropout_growth(s - 1.0, np.log1p(horizon / beta))
 
     def probability_of_purchases(self, n: Any, t: float) -> np.ndarray:
-        """P(X(t) = n) for a new customer (Fader & Hardie 2005 note 009, eq. 24):
+        """P(X(t) = n) for a new customer (Fader & Hardie, "Deriving an Expression for
+        P(X(t)=x) Under the Pareto/NBD Model", brucehardie.com/notes/012):
         alive through t with n purchases, plus died at τ < t after n purchases; the
         τ-integral by Gauss-Jacobi quadrature with weight τ^n."""
         self._require_fitted()
