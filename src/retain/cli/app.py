@@ -44,6 +44,13 @@ from retain.cli import voice  # noqa: E402
 app.command("nps")(voice.nps)
 app.add_typer(voice.surveys_app, name="surveys")
 
+# --- audiences and a clean customer list (capability 7)
+from retain.cli import audience as audience_cli  # noqa: E402
+
+app.add_typer(audience_cli.segments_app, name="segments")
+app.add_typer(audience_cli.dedupe_app, name="dedupe")
+app.add_typer(audience_cli.competitors_app, name="competitors")
+
 
 @app.command("version")
 def version() -> None:
