@@ -228,6 +228,8 @@ def nps(
             hidden += ["promoters", "passives", "detractors", "baseline_n"]
         shown = table.drop(columns=hidden, errors="ignore")
         shown = shown.rename(columns=SHORT).round(1)
+        for col in shown.select_dtypes("float").columns:
+            shown[col] = shown[col] + 0.0  # no "-0.0"
         if "p" in shown:
             shown["p"] = table["p_value"].round(4)
         emit(shown, fmt, title=f"{kind.value.upper()} by {by.value} (n = answers)")

@@ -54,6 +54,11 @@ def validate_scores(
 
     The error names the first offending positions and values.
     """
+    dtype = getattr(scores, "dtype", None)
+    if dtype is not None and getattr(dtype, "kind", "") in "iuf":
+        arr = np.asarray(scores, dtype=float)  # fast path for numeric arrays and Series
+        if np.all((arr >= low) & (arr <= high) & (arr == np.floor(arr))):
+            return arr.astype(np.int64)
     values = list(scores.tolist() if hasattr(scores, "tolist") else scores)
     bad: list[str] = []
     out = np.empty(len(values), dtype=np.int64)
