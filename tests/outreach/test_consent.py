@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta
 from email.message import EmailMessage
 from zoneinfo import ZoneInfo
 
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from retain.errors import ConflictError, PermissionDeniedError
 from retain.outreach import (
@@ -20,6 +23,7 @@ from retain.outreach import (
     SmtpTransport,
     clear,
     create_campaign,
+    decide,
     export_campaign,
     plan,
     quiet_until,
@@ -251,3 +255,73 @@ def test_campaign_send_refused_in_quiet_hours(store, crowd, smtp):
         send_campaign(store, "noon", now=NOW, cfg=settings, tz=UTC_ZONE, secret=SECRET)
     assert db.sends(store, db.campaign(store, "noon")["id"]).empty
     assert db.campaign(store, "noon")["status"] == "draft"
+
+
+PEOPLE_COLUMNS = list(db.CUSTOMER_COLUMNS)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "email_consent": st.sampled_from([None, True, False]),
+                "do_not_contact": st.booleans(),
+                "let_go": st.booleans(),
+                "competitor_status": st.sampled_from(["none", "suspected", "confirmed"]),
+                "merged": st.booleans(),
+                "suppressed": st.booleans(),
+                "has_email": st.booleans(),
+                "contacts": st.integers(0, 3),
+            }
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from(["email", "phone", "letter"]),
+    st.sampled_from(["marketing", "service"]),
+)
+def test_no_flag_combination_lets_an_opted_out_customer_through(people, channel, purpose):
+    """Whatever the flags, an allowed customer has none of the never-overridden ones."""
+    rows, sup, contacts = [], [], []
+    for i, p in enumerate(people, start=1):
+        rows.append(
+            {
+                "customer_id": i,
+                "external_id": f"C{i}",
+                "email": f"c{i}@example.com" if p["has_email"] else None,
+                "email_consent": p["email_consent"],
+                "do_not_contact": p["do_not_contact"],
+                "do_not_contact_reason": None,
+                "let_go": p["let_go"],
+                "competitor_status": p["competitor_status"],
+                "merged_into_id": 999 if p["merged"] else None,
+            }
+        )
+        if p["suppressed"]:
+            sup.append({"customer_id": i, "email": None, "channel": channel, "reason": "x"})
+        for k in range(p["contacts"]):
+            contacts.append(
+                {"customer_id": i, "channel": channel, "occurred_at": NOW - timedelta(days=5 + k)}
+            )
+    frame = pd.DataFrame(rows, columns=PEOPLE_COLUMNS)
+    out = decide(
+        frame,
+        pd.DataFrame(contacts, columns=["customer_id", "channel", "occurred_at"]),
+        pd.DataFrame(sup, columns=["customer_id", "email", "channel", "reason"]),
+        set(),
+        channel=channel,
+        purpose=purpose,
+        now=NOW,
+        cfg=cfg(),
+    )
+    for p, ok in zip(people, out["allowed"], strict=True):
+        if ok:
+            assert not (p["do_not_contact"] or p["let_go"] or p["merged"] or p["suppressed"])
+            assert p["competitor_status"] != "confirmed"
+            if channel == "email" or purpose == "marketing":
+                assert p["email_consent"] is not False
+            cap = {"email": 2, "phone": 1, "letter": 1}[channel]
+            assert p["contacts"] < cap
+            if channel == "email":
+                assert p["has_email"]

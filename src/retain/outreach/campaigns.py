@@ -69,6 +69,7 @@ def audience_ids(
     now: datetime,
     cfg: dict[str, Any],
     lifecycle: dict[str, Any] | None = None,
+    stages: pd.DataFrame | None = None,
 ) -> list[int]:
     """The customers of ``audience`` at ``now`` (every criterion given must hold).
 
@@ -92,7 +93,7 @@ def audience_ids(
             raise NotFoundError(f"no customer(s) {', '.join(missing[:5])}: use external ids")
         sets.append(set(found.values()))
     if "stage" in given:
-        stages = _stages(store, now.date(), lifecycle)
+        stages = _stages(store, now.date(), lifecycle) if stages is None else stages
         wanted = [given["stage"]] if isinstance(given["stage"], str) else list(given["stage"])
         keep = pd.Series(False, index=stages.index)
         for w in wanted:
@@ -163,7 +164,8 @@ def create_campaign(
     check(subject, body)
     share = float(cfg["control_share"] if control_share is None else control_share)
     seed = int(secrets.randbits(31) if seed is None else seed)
-    ids = audience_ids(store, audience, now=now, cfg=cfg, lifecycle=lifecycle)
+    stages = _stages(store, now.date(), lifecycle)
+    ids = audience_ids(store, audience, now=now, cfg=cfg, lifecycle=lifecycle, stages=stages)
     ids = sorted(set(ids) - _never(store, ids, cfg, now))
     if not ids:
         raise InvalidInputError(
@@ -188,7 +190,7 @@ def create_campaign(
             "created_at": now,
         },
     )
-    stages = _stages(store, now.date(), lifecycle).set_index("customer_id")
+    stages = stages.set_index("customer_id")
     rows = []
     for arm, members in (("treated", treated), ("control", control)):
         for m in members:
