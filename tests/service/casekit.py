@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, datetime
 
 from retain.store.schema import Customer, Feedback, Order, User
+
+#: ids for external ids, unique across Seed instances of one test run
+_NUMBERS = itertools.count(1)
 
 T0 = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)  # a Monday
 
@@ -14,11 +18,9 @@ class Seed:
 
     def __init__(self, store):
         self.store = store
-        self.n = 0
 
     def _next(self) -> int:
-        self.n += 1
-        return self.n
+        return next(_NUMBERS)
 
     def user(self, username, role="agent", manager_id=None, is_active=True) -> int:
         with self.store.session() as s:

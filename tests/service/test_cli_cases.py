@@ -190,3 +190,44 @@ def test_every_command_has_help_text():
         assert (command.callback.__doc__ or "").strip(), command.callback.__name__
         names.add(command.name or command.callback.__name__)
     assert {"list", "show", "open", "assign", "comment", "resolve", "reopen", "metrics"} <= names
+
+
+def test_list_filters_and_metric_views(db, sqlite_store):
+    Seed(sqlite_store).customer("C-2", orders=[(100, T0.replace(month=1))])
+    invoke("open", "--customer", "C-1", "--subject", "one", "--now", at(0), "--db", db)
+    invoke("open", "--customer", "C-2", "--subject", "two", "--now", at(1), "--db", db)
+    invoke("resolve", "1", "--code", "fixed", "--now", at(2), "--db", db)
+
+    def subjects(*args):
+        out = invoke("list", *args, "--db", db, "--format", "json", "--now", at(3))
+        assert out.exit_code == 0, out.output
+        return [r["subject"] for r in json.loads(out.stdout)]
+
+    assert subjects() == ["two", "one"]
+    assert subjects("--status", "open") == ["two"]
+    assert subjects("--status", "open", "--status", "resolved") == ["two", "one"]
+    assert subjects("--owner", "bea") == ["two"]  # round-robin: andy had one open case
+    assert subjects("--customer", "C-1") == ["one"]
+    out = invoke("metrics", "--view", "sla", "--now", at(3), "--db", db, "--format", "json")
+    rows = {r["target"]: r for r in json.loads(out.stdout)}
+    assert rows["resolution"]["met"] == 1 and rows["first_response"]["met"] == 1
+    out = invoke(
+        "metrics",
+        "--view",
+        "retention",
+        "--window",
+        "30",
+        "--now",
+        at(3),
+        "--db",
+        db,
+        "--format",
+        "json",
+    )
+    assert [r["group"] for r in json.loads(out.stdout)] == [
+        "resolved",
+        "unresolved",
+        "no_complaint",
+    ]
+    out = runner.invoke(app, ["list", "--customer", "NOPE", "--db", db])
+    assert out.exit_code == 1 and "no customer 'NOPE'" in out.output
