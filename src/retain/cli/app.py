@@ -51,6 +51,13 @@ app.add_typer(audience_cli.segments_app, name="segments")
 app.add_typer(audience_cli.dedupe_app, name="dedupe")
 app.add_typer(audience_cli.competitors_app, name="competitors")
 
+# --- outreach (capability 6)
+from retain.cli import outreach as outreach_cli  # noqa: E402
+
+app.command("plan")(outreach_cli.plan)
+app.add_typer(outreach_cli.actions_app, name="actions")
+app.add_typer(outreach_cli.campaign_app, name="campaign")
+
 
 @app.command("version")
 def version() -> None:
