@@ -203,3 +203,24 @@ def test_nps_help():
     assert out.exit_code == 0
     for option in ("--by", "--baseline", "--survey", "--chart", "--format"):
         assert option in out.stdout
+
+
+def test_nps_by_stage_uses_the_life_cycle(answered_db):
+    from retain.analytics import STAGES
+
+    from .conftest import add_orders
+
+    store = open_store(answered_db)
+    try:
+        recent = datetime.now(UTC) - timedelta(days=3)
+        add_orders(store, [(cid, recent, 2500, "shoes") for cid in (1, 2, 3)])
+    finally:
+        store.dispose()
+    out = invoke("nps", "--db", answered_db, "--by", "stage", "--format", "json")
+    assert out.exit_code == 0, out.output
+    rows = {r["group"]: r for r in json.loads(out.stdout)}
+    assert set(rows) <= set(STAGES)
+    assert sum(r["n"] for r in rows.values()) == 5
+    # customers 4 and 5 never bought (scores 8 and 2): prospects
+    assert rows["prospect"]["n"] == 2 and rows["prospect"]["score"] == -50
+    assert rows["new"]["n"] == 3 and rows["new"]["score"] == 100

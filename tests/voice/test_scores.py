@@ -160,3 +160,18 @@ def test_nps_invariants(scores):
     assert -100 <= r.score_low <= r.score + 1e-9
     assert r.score - 1e-9 <= r.score_high <= 100
     assert r.margin_of_error >= 0
+
+
+@given(
+    st.lists(st.integers(0, 10), min_size=1, max_size=80),
+    st.lists(st.integers(0, 10), min_size=1, max_size=80),
+)
+def test_comparison_invariants(a, b):
+    c = compare(a, b)
+    assert c.difference == pytest.approx(nps(a).score - nps(b).score)
+    assert -200 <= c.mover_low <= c.difference + 1e-9
+    assert c.difference - 1e-9 <= c.mover_high <= 200
+    assert 0 <= c.p_value <= 1
+    swapped = compare(b, a)
+    assert swapped.p_value == pytest.approx(c.p_value)
+    assert swapped.mover_low == pytest.approx(-c.mover_high)

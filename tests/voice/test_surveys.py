@@ -270,3 +270,30 @@ def test_rate_limiter():
     assert rl.allow("5.6.7.8", 2)
     assert rl.allow("1.2.3.4", 10.5)  # the first event left the window
     assert NOW.tzinfo is not None
+
+
+def test_two_simultaneous_answers_of_one_link_make_one_row(store, now):
+    import threading
+
+    add_customers(store, 1)
+    sid = create_survey(store, "NPS", now=now)
+    (inv,) = invite(store, sid, now=now, secret=SECRET)
+    ids, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def answer(score):
+        barrier.wait()
+        try:
+            ids.append(submit_response(store, inv.token, score=score, secret=SECRET, now=now))
+        except Exception as exc:  # pragma: no cover - shown by the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=answer, args=(s,)) for s in (9, 10, 8, 7)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(set(ids)) == 1 and len(ids) == 4
+    (row,) = _feedback_rows(store)
+    assert int(row["score"]) in (7, 8, 9, 10)

@@ -143,10 +143,12 @@ SHORT = {
     "significant": "real",
 }
 LEGEND = {
-    False: "score: NPS points; +-: 95% margin of error; low..high: 95% score interval; "
-    "diff: against the baseline with its interval; p: test of no change; real: p < 0.05",
+    False: "score: NPS points; +-: 95% margin of error; low..high: 95% score interval",
     True: "score: % satisfied (4-5 of 5); +-: 95% margin of error; low..high: Wilson interval",
 }
+BASELINE_LEGEND = (
+    "diff: against the baseline, with its interval; p: test of no change; real: p < 0.05"
+)
 
 
 def nps(
@@ -234,6 +236,8 @@ def nps(
             shown["p"] = table["p_value"].round(4)
         emit(shown, fmt, title=f"{kind.value.upper()} by {by.value} (n = answers)")
         console.print(LEGEND[kind is Kind.csat])
+        if baseline is not None and kind is not Kind.csat:
+            console.print(BASELINE_LEGEND)
         for group, warning in zip(table["group"], table["warning"], strict=True):
             if isinstance(warning, str) and warning:
                 err_console.print(f"warning: {group}: {warning}")

@@ -82,6 +82,8 @@ def score_report(
     orders = db.order_frame(store) if by == "product" else None
     labels: dict[str, Any] = {"segments": segments, "stages": stages, "orders": orders}
     if scope.kind == "csat":
+        if baseline is not None:
+            raise InvalidInputError("a baseline comparison is for NPS; leave out --baseline")
         return csat_table(answers, by, confidence=confidence, min_n=min_n, **labels)
     base: str | pd.DataFrame | None = baseline
     if baseline is not None:
