@@ -244,7 +244,7 @@ class FittedModel:
             f = self._objective(pick_data, pick_w)
             best = None
             for z0 in starts:
-                res = newton_minimise(f, z0, gtol=1e-4, max_iter=40, max_evals=60)
+                res = newton_minimise(f, z0, gtol=1e-3, max_iter=40, max_evals=60)
                 if math.isfinite(res.fun) and (best is None or res.fun < best.fun):
                     best = res
             if best is not None:

@@ -28,14 +28,26 @@ __all__ = [
 _SHOW = 5
 
 
-def labels_of(values: Any, n: int) -> list:
-    """Row labels used in error messages: a Series' index labels, else positions."""
-    if isinstance(values, pd.Series) and len(values) == n:
-        return values.index.tolist()
-    return list(range(n))
+class RowLabels:
+    """Row labels for error messages, looked up only when an error is raised: the
+    index label of a pandas Series, else the position."""
+
+    def __init__(self, values: Any) -> None:
+        self._index = values.index if isinstance(values, pd.Series) else None
+
+    def __getitem__(self, i: int) -> Any:
+        if self._index is None:
+            return int(i)
+        label = self._index[i]
+        return label.item() if hasattr(label, "item") else label
 
 
-def _name_rows(labels: list, bad: np.ndarray, *columns: tuple[str, np.ndarray]) -> str:
+def labels_of(values: Any, n: int = 0) -> RowLabels:
+    """``RowLabels`` of a column (``n`` is unused, kept for callers)."""
+    return RowLabels(values)
+
+
+def _name_rows(labels: RowLabels, bad: np.ndarray, *columns: tuple[str, np.ndarray]) -> str:
     rows = np.flatnonzero(bad)
     parts = []
     for i in rows[:_SHOW]:
@@ -45,7 +57,7 @@ def _name_rows(labels: list, bad: np.ndarray, *columns: tuple[str, np.ndarray]) 
     return "; ".join(parts) + more
 
 
-def as_column(values: Any, name: str, *, labels: list | None = None) -> np.ndarray:
+def as_column(values: Any, name: str, *, labels: RowLabels | None = None) -> np.ndarray:
     """One numeric column as a 1-D float array; refuses NaN, infinities and negatives."""
     try:
         arr = np.asarray(values, dtype=float)
@@ -60,7 +72,7 @@ def as_column(values: Any, name: str, *, labels: list | None = None) -> np.ndarr
         raise InvalidInputError(f"{name} must be one column; got an array of shape {arr.shape}.")
     if arr.size == 0:
         raise InvalidInputError(f"{name} is empty: a model needs at least one customer.")
-    lab = labels if labels is not None else labels_of(values, arr.size)
+    lab = labels if labels is not None else RowLabels(values)
     bad = ~np.isfinite(arr)
     if bad.any():
         raise InvalidInputError(

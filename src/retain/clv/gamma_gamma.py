@@ -18,7 +18,7 @@ import pandas as pd
 from scipy.special import digamma, gammaln
 
 from retain.clv._base import FittedModel
-from retain.clv._inputs import as_column, labels_of
+from retain.clv._inputs import as_column, labels_of, unique_rows
 from retain.clv._quadrature import dot
 from retain.errors import InvalidInputError
 
@@ -51,7 +51,7 @@ def _spend_inputs(
 
 def spend_data(x: np.ndarray, m: np.ndarray, w: np.ndarray) -> dict:
     """Prepared repeat-buyer data: the per-row columns and per-frequency totals."""
-    xs, ix = np.unique(x, return_inverse=True)
+    (xs,), ix = unique_rows(x)
     log_m = np.log(m)
     return {
         "x": x,
@@ -60,7 +60,7 @@ def spend_data(x: np.ndarray, m: np.ndarray, w: np.ndarray) -> dict:
         "wx": w * x,
         "mx": m * x,
         "xs": xs,
-        "Wx": np.bincount(ix.ravel(), weights=w, minlength=xs.size),
+        "Wx": np.bincount(ix, weights=w, minlength=xs.size),
         "sum_wx_log_m": dot(w * x, log_m),
         "sum_w_log_m": dot(w, log_m),
     }
