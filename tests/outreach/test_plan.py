@@ -8,6 +8,7 @@ import pytest
 
 from retain.errors import InvalidInputError, NotFoundError
 from retain.outreach import assign, customer_facts, cycle_of, done, plan, snooze
+from retain.store import open_store
 from retain.store import outreach as db
 
 from .kit import NOW, cfg
@@ -140,3 +141,16 @@ def test_assign_done_snooze(store, shop):
 def test_plan_needs_an_aware_time(store, shop):
     with pytest.raises(InvalidInputError, match="time zone"):
         plan(store, as_of=NOW.replace(tzinfo=None), cfg=cfg())
+
+
+def test_saved_actions_are_seen_by_a_fresh_connection(store, shop, db_url):
+    """Writes after the analytics' ADBC read land in the database (not in a lost WAL)."""
+    rows = plan(store, as_of=NOW, cfg=cfg())
+    done(store, rows[0]["id"], outcome="called", by="rita", now=NOW)
+    other = open_store(db_url, upgrade=False)
+    try:
+        saved = db.actions(other, cycle=cycle_of(NOW))
+        assert len(saved) == len(rows) == 5
+        assert [a["status"] for a in saved if a["id"] == rows[0]["id"]] == ["done"]
+    finally:
+        other.dispose()

@@ -28,12 +28,12 @@ from retain import analytics
 from retain.errors import ConflictError, InvalidInputError, NotFoundError
 from retain.outreach.consent import Clearance, decide, excluded_ids, quiet_until
 from retain.outreach.delivery import CsvExport, SendSummary, dispatch
+from retain.outreach.facts import stages_at
 from retain.outreach.smtp import Delivery, SmtpTransport, build_message
 from retain.outreach.templates import check, customer_fields, render
 from retain.outreach.unsubscribe import unsubscribe_token, unsubscribe_url
 from retain.store import Store
 from retain.store import outreach as db
-from retain.store.frames import analytics_tables
 
 AUDIENCE_KEYS = ("stage", "segment", "rule", "customers")
 CAMPAIGN_CHANNELS = ("email", "csv")
@@ -55,10 +55,7 @@ def draw_control(customer_ids: list[int], share: float, seed: int) -> tuple[list
 
 
 def _stages(store: Store, day: Any, lifecycle: dict[str, Any] | None) -> pd.DataFrame:
-    with analytics_tables(store, ("orders", "customers")) as tables:
-        s = analytics.customer_stages(
-            tables["orders"], day, tables["customers"], analytics.lifecycle_settings(lifecycle)
-        )
+    s = stages_at(store, day, lifecycle)
     return s[["customer_id", "stage", "substage"]].astype({"customer_id": "int64"})
 
 
@@ -118,6 +115,8 @@ def audience_ids(
             raise InvalidInputError(
                 "segments need retain.audience, not installed here; use stage, rule or customers"
             ) from None
+        if store.dialect == "sqlite":
+            store.engine.dispose()  # see retain.outreach.facts.stages_at
         sets.append({int(x) for x in segment_members(store, given["segment"], now)})
     return sorted(set.intersection(*sets))
 

@@ -39,6 +39,22 @@ STAGE_INPUTS = (
 )
 
 
+def stages_at(store: Store, day: date, lifecycle: dict[str, Any] | None) -> pd.DataFrame:
+    """Every customer's life-cycle stage at ``day`` (:func:`retain.analytics.customer_stages`).
+
+    On SQLite the store's pooled connections are closed first: the ADBC reader
+    uses its own copy of SQLite, and closing it while our connections are open
+    removes the WAL file under them, which loses later writes. With none open,
+    its close only checkpoints a WAL that holds nothing unsaved.
+    """
+    if store.dialect == "sqlite":
+        store.engine.dispose()
+    with analytics_tables(store, ("orders", "customers")) as tables:
+        return analytics.customer_stages(
+            tables["orders"], day, tables["customers"], analytics.lifecycle_settings(lifecycle)
+        )
+
+
 def end_of_day(day: date) -> datetime:
     """The last second of ``day`` in UTC: what "as of DAY" means for the plan."""
     return datetime.combine(day, time(23, 59, 59), tzinfo=UTC)
@@ -55,10 +71,7 @@ def customer_facts(
     Money in minor units; days are whole days to ``as_of``'s date.
     """
     day = as_of.date()
-    with analytics_tables(store, ("orders", "customers")) as tables:
-        stages = analytics.customer_stages(
-            tables["orders"], day, tables["customers"], analytics.lifecycle_settings(lifecycle)
-        )
+    stages = stages_at(store, day, lifecycle)
     f = stages[list(STAGE_INPUTS)].copy()
     f["customer_id"] = f["customer_id"].astype("int64")
     first = pd.to_datetime(f["first_order_date"])
