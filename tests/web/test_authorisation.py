@@ -56,6 +56,7 @@ def user(w):
 #: (method, path, least role, JSON body maker or None)
 MATRIX = [
     ("GET", "/api/v1/me", "viewer", None),
+    ("GET", "/api/v1/dashboard", "viewer", None),
     ("GET", "/api/v1/customers", "viewer", None),
     ("GET", "/api/v1/customers/{customer}", "viewer", None),
     ("POST", "/api/v1/customers", "agent", customer),

@@ -12,7 +12,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -119,6 +119,15 @@ def live(sqlite_store) -> Iterator[tuple[object, LiveServer]]:
                 "product_category": "shoes",
             },
         )
+    for n, score in enumerate((10, 9, 6, 8)):
+        admin.post(
+            "/api/v1/feedback",
+            json={
+                "external_id": f"F{n}",
+                "score": score,
+                "responded_at": (web.clock.now - timedelta(days=40 * n)).isoformat(),
+            },
+        )
     with LiveServer(web.app) as server:
         yield web, server
 
@@ -167,4 +176,22 @@ def test_wrong_password_shows_an_error(browser, live, shots):
     page.click("button[type=submit]")
     assert "wrong username or password" in page.locator(".error").inner_text()
     page.screenshot(path=shots / "login-error.png")
+    page.close()
+
+
+def test_dashboard_charts_render_with_marks(browser, live, shots):
+    _, server = live
+    page = browser.new_page(viewport={"width": 1280, "height": 1000})
+    log_in(page, server, "viewer")
+    page.wait_for_selector("body[data-dashboard=ready]", timeout=60_000)
+    for chart in ("stages", "flows", "cohorts", "nps"):
+        box = page.locator(f"#chart-{chart}")
+        assert box.get_attribute("data-state") == "drawn", chart
+        marks = box.locator(
+            "svg g.mark-rect path, svg g.mark-line path, svg g.mark-area path, "
+            "svg g.mark-symbol path, svg g.mark-rule line"
+        )
+        assert marks.count() > 0, chart
+    assert page.locator("#kpi-returning .value").inner_text() == "0.0 %"  # one order each
+    page.screenshot(path=shots / "dashboard.png", full_page=True)
     page.close()

@@ -53,6 +53,7 @@ def api_schema(sqlite_store):
             "ordered_at": "2025-01-01T00:00:00Z",
         },
     )
+    admin.get("/api/v1/dashboard")  # compute the figures once: it takes seconds on a busy machine
     loaded = schemathesis.openapi.from_asgi("/api/v1/openapi.json", web.app)
     return loaded, web.tokens["admin"]
 

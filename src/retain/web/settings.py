@@ -19,6 +19,7 @@ DEFAULTS = {
     "login_window_seconds": 300,
     "public_requests_per_minute": 30,
     "secret_key": "",
+    "figures_ttl_seconds": 600,
 }
 
 
@@ -42,6 +43,7 @@ class WebSettings:
     login_window_seconds: int = 300
     public_requests_per_minute: int = 30
     secret_key: str = ""
+    figures_ttl_seconds: float = 600
 
     @property
     def session_lifetime(self) -> timedelta:
@@ -69,6 +71,7 @@ def web_settings(settings: Settings) -> WebSettings:
             login_window_seconds=int(values["login_window_seconds"]),
             public_requests_per_minute=int(values["public_requests_per_minute"]),
             secret_key=str(values["secret_key"]),
+            figures_ttl_seconds=float(values["figures_ttl_seconds"]),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"[web] has a value of the wrong type: {exc}") from None

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from retain.errors import NotFoundError
 from retain.store import customers as db
 from retain.web import records
+from retain.web.dashboard import customer_insight
 from retain.web.deps import Now, Reader, StoreDep, Worker
 from retain.web.pages import render
 from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page, PathId
@@ -168,4 +169,5 @@ def _number(text: str) -> bool:
 @pages.get("/customers/{customer_id}")
 def customer_page(request: Request, customer_id: PathId, store: StoreDep, user: Reader) -> Response:
     view = records.customer_360(store, customer_id)
-    return render(request, "customer.html", {"nav": "customers", **view})
+    insight = customer_insight(request.app.state.figures, customer_id)
+    return render(request, "customer.html", {"nav": "customers", "insight": insight, **view})
