@@ -217,3 +217,23 @@ def test_seasonal_customer_within_gap_is_not_lapsed(seasonal_business) -> None:
         "customer_id"
     )
     assert (late.loc[1, "stage"], late.loc[1, "substage"]) == ("lapsed", "seasonal")
+
+
+def test_repeat_buyer_gone_quiet_is_inactive_sooner() -> None:
+    start = date(2023, 1, 1)
+    rows = []
+    for i in range(10):  # category x: 40 gaps of 90 days
+        rows += [(100 + i, d, 5, "x") for d in every(start, 90, 5)]
+    rows += [(1, d, 5, "x") for d in every(date(2024, 1, 1), 10, 3)]  # 2 repeats in 20 days
+    o = orders(rows)
+    last = date(2024, 1, 21)
+    on = customer_stages(o, last + timedelta(days=90)).set_index("customer_id")
+    assert on.loc[1, "stage"] == "loyal"
+    after = customer_stages(o, last + timedelta(days=91)).set_index("customer_id")
+    # exp(-91 * 2 / 20) = 1e-4 < 0.01: very unlikely still buying at his pace
+    assert (after.loc[1, "stage"], after.loc[1, "substage"]) == ("inactive", "win_back")
+    assert bool(after.loc[1, "gone_quiet"]) is True
+    off = customer_stages(
+        o, last + timedelta(days=91), settings={"inactive_silence_probability": 0}
+    )
+    assert (off.set_index("customer_id").loc[1, "stage"]) == "lapsed"

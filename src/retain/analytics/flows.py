@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -149,8 +150,18 @@ def explain(row: dict[str, Any], as_of: date, settings: dict[str, Any] | None = 
             f"rule: {d} days > short_term_multiple x gap = {short:g} and "
             f"<= inactive_multiple x gap = {inactive:g}"
         )
+    elif row.get("gone_quiet"):
+        rate = float(row["frequency"]) / float(row["recency"])
+        p_quiet = math.exp(-d * rate)
+        lines.append(
+            f"rule: {d} days past the gap, and at his own pace ({int(row['frequency'])} repeat "
+            f"purchases in {int(row['recency'])} days) {d} days without a purchase had a "
+            f"probability of {p_quiet:.2g} < inactive_silence_probability = "
+            f"{cfg['inactive_silence_probability']}: very unlikely still a customer"
+        )
     else:
         lines.append(f"rule: {d} days > inactive_multiple x gap = {inactive:g}")
+    if stage == "inactive":
         lines.append(
             "do not contact: withdrew consent, marked do-not-contact, let go or a competitor"
             if sub == "do_not_contact"

@@ -29,6 +29,11 @@ DEFAULTS: dict[str, Any] = {
     "short_term_multiple": 2.0,
     # inactive beyond this many gaps since the last order
     "inactive_multiple": 4.0,
+    # ... or sooner, for a repeat buyer whose silence would be this unlikely were he still
+    # buying at his own pace: exp(-days_since * frequency / recency) < this (0: off)
+    "inactive_silence_probability": 0.01,
+    # ... when he has at least this many purchase days
+    "silence_min_purchases": 2,
     # seasonal: at least this many purchase days ...
     "seasonal_min_purchases": 3,
     # ... spread over at least this many days (two seasons of the year) ...
@@ -48,6 +53,7 @@ _POSITIVE_INT = (
     "default_gap_days",
     "min_gap_days",
     "seasonal_min_purchases",
+    "silence_min_purchases",
     "seasonal_min_span_days",
     "season_min_half_width_days",
     "season_max_half_width_days",
@@ -75,6 +81,11 @@ def lifecycle_settings(given: Mapping[str, Any] | None = None) -> dict[str, Any]
     q = cfg["gap_quantile"]
     if isinstance(q, bool) or not isinstance(q, int | float) or not 0 < q <= 1:
         raise ConfigError(f"[lifecycle] gap_quantile must be in (0, 1], such as 0.8, not {q!r}")
+    sp = cfg["inactive_silence_probability"]
+    if isinstance(sp, bool) or not isinstance(sp, int | float) or not 0 <= sp < 1:
+        raise ConfigError(
+            f"[lifecycle] inactive_silence_probability must be in [0, 1), such as 0.01, not {sp!r}"
+        )
     c = cfg["seasonal_min_concentration"]
     if isinstance(c, bool) or not isinstance(c, int | float) or not 0 < c <= 1:
         raise ConfigError(f"[lifecycle] seasonal_min_concentration must be in (0, 1], not {c!r}")

@@ -11,8 +11,12 @@ last one, ``g`` the expected gap, see :mod:`retain.analytics.gaps`):
    :mod:`retain.analytics.seasons`) whose next season has not ended yet:
    ``lapsed``/``seasonal``. A seasonal customer's gap is at least a year.
 4. ``d <= short_term_multiple * g``: ``lapsed``/``short_term``.
-5. ``d <= inactive_multiple * g``: ``lapsed``/``long_term``.
-6. beyond: ``inactive``/``do_not_contact`` (withdrew e-mail consent, marked
+5. ``d <= inactive_multiple * g``: ``lapsed``/``long_term``, unless 6.
+6. sooner for a repeat buyer (at least ``silence_min_purchases`` purchase
+   days, not seasonal) past his gap whose silence is very unlikely at his own
+   pace: ``exp(-d * frequency / recency) < inactive_silence_probability``
+   (a Poisson process at his observed rate), ``gone_quiet``; then
+7. beyond: ``inactive``/``do_not_contact`` (withdrew e-mail consent, marked
    do-not-contact, let go, or a confirmed competitor), else
    ``inactive``/``win_back``.
 
@@ -22,6 +26,7 @@ the earlier stage (lapsed means *longer* than the gap).
 
 from __future__ import annotations
 
+import math
 from datetime import date, datetime
 from typing import Any
 
@@ -56,6 +61,7 @@ STAGE_COLUMNS = (
     "season_center_day",
     "season_ends",
     "do_not_contact",
+    "gone_quiet",
 )
 
 
@@ -148,6 +154,18 @@ def stage_table(
     short = float(cfg["short_term_multiple"])
     inactive = float(cfg["inactive_multiple"])
     in_off_season = t.seasonal & (as_of_eday <= t._season_end_eday)
+    silence = float(cfg["inactive_silence_probability"])
+    gone_quiet = ibis.literal(False)
+    if silence > 0:
+        # P(no purchase in d days | alive, Poisson rate frequency / recency) below the threshold
+        gone_quiet = (
+            ~t.seasonal
+            & (t.purchase_days >= int(cfg["silence_min_purchases"]))
+            & (t.recency > 0)
+            & (d * t.frequency > t.recency * math.log(1 / silence))
+        )
+    t = t.mutate(gone_quiet=gone_quiet.fill_null(False))
+    gone_quiet = t.gone_quiet
     stage = ibis.cases(
         (n == 0, "prospect"),
         (
@@ -155,6 +173,7 @@ def stage_table(
             ibis.cases((n == 1, "new"), (n < int(cfg["loyal_purchases"]), "active"), else_="loyal"),
         ),
         (in_off_season, "lapsed"),
+        (gone_quiet, "inactive"),
         (d <= eg * inactive, "lapsed"),
         else_="inactive",
     )
@@ -162,6 +181,7 @@ def stage_table(
         (n == 0, ""),
         (d <= g, ""),
         (in_off_season, "seasonal"),
+        (gone_quiet, ibis.cases((t._dnc, "do_not_contact"), else_="win_back")),
         (d <= eg * short, "short_term"),
         (d <= eg * inactive, "long_term"),
         (t._dnc, "do_not_contact"),
