@@ -36,6 +36,7 @@ def test_public_api_is_pinned():
         "reopen",
         "resolve",
         "retention_effect",
+        "set_priority",
         "set_status",
     ]
     for name in retain.service.__all__:

@@ -174,3 +174,34 @@ def test_the_database_refuses_to_change_history(store, case_id):
         with pytest.raises(sa.exc.DBAPIError, match="append-only"), store.write() as conn:
             conn.exec_driver_sql(statement)
     assert len(get_case(store, case_id)["events"]) == 3
+
+
+def test_priority_set_by_hand_recounts_due_times(store, case_id, policy):
+    from retain.service import set_priority
+
+    kw = {"actor": "andy", "policy": policy}
+    # normal (24x7): first response 4 h, resolution 24 h; urgent 1 h / 4 h; low 8 h / 48 h
+    comment(store, case_id, body="Photo?", wait_for_customer=True, now=T0 + HOUR, **kw)
+    case = comment(store, case_id, body="here", inbound=True, now=T0 + 3 * HOUR, **kw)
+    assert case["resolution_due_at"] == T0 + 26 * HOUR  # 2 h waiting
+    case = set_priority(store, case_id, "urgent", reason="a journalist", now=T0 + 4 * HOUR, **kw)
+    assert case["priority"] == "urgent"
+    assert case["priority_reason"] == "urgent (set by andy): a journalist"
+    assert case["resolution_due_at"] == T0 + 6 * HOUR  # 4 h target + the 2 h waited
+    assert case["first_response_due_at"] == T0 + 4 * HOUR  # met at T0+1h: unchanged
+    last = case["events"][-2:]
+    assert [(e["kind"], e["old_value"], e["new_value"]) for e in last] == [
+        ("priority", "normal", "urgent"),
+        ("due", (T0 + 26 * HOUR).isoformat(), (T0 + 6 * HOUR).isoformat()),
+    ]
+    resolve(store, case_id, code="fixed", now=T0 + 5 * HOUR, **kw)
+    case = reopen(store, case_id, now=T0 + 7 * HOUR, **kw)
+    assert case["resolution_due_at"] == T0 + 11 * HOUR
+    case = set_priority(store, case_id, "low", reason="asked to wait", now=T0 + 8 * HOUR, **kw)
+    assert case["resolution_due_at"] == T0 + 55 * HOUR  # counted from the reopening
+    with pytest.raises(InvalidInputError, match="already low"):
+        set_priority(store, case_id, "low", reason="x", now=T0 + 9 * HOUR, **kw)
+    with pytest.raises(InvalidInputError, match="unknown priority 'asap'"):
+        set_priority(store, case_id, "asap", reason="x", now=T0 + 9 * HOUR, **kw)
+    with pytest.raises(InvalidInputError, match="say why"):
+        set_priority(store, case_id, "high", reason=" ", now=T0 + 9 * HOUR, **kw)

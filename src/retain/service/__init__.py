@@ -11,6 +11,7 @@ from retain.service.escalation import Escalation, check_sla
 from retain.service.opening import open_case
 from retain.service.priority import CustomerValue, Priority, priority_for
 from retain.service.reports import CaseMetrics, case_metrics, find_cases
+from retain.service.reprioritise import set_priority
 from retain.service.retention import retention_effect
 from retain.service.sla import SlaPolicy, Target, policy_from_settings
 
@@ -35,5 +36,6 @@ __all__ = [
     "reopen",
     "resolve",
     "retention_effect",
+    "set_priority",
     "set_status",
 ]

@@ -28,7 +28,8 @@ def default_policy() -> SlaPolicy:
     return policy_from_settings(load_settings())
 
 
-def _case_view(tx: db.CaseTx, case_id: int, include_internal: bool = True) -> dict[str, Any]:
+def case_view(tx: db.CaseTx, case_id: int, include_internal: bool = True) -> dict[str, Any]:
+    """A case row with ``owner``, ``customer``, ``customer_name`` and ``events``."""
     row = tx.case(case_id)
     owner = tx.user(row["owner_id"])
     customer = tx.customer(row["customer_id"])
@@ -47,10 +48,10 @@ def get_case(store: Store, case_id: int, *, include_internal: bool = True) -> di
     ``include_internal=False`` leaves out internal notes (what the customer may see).
     """
     with db.reading(store) as tx:
-        return _case_view(tx, case_id, include_internal)
+        return case_view(tx, case_id, include_internal)
 
 
-def _load(tx: db.CaseTx, case_id: int, version: int | None) -> tuple[dict[str, Any], int]:
+def load_for_change(tx: db.CaseTx, case_id: int, version: int | None) -> tuple[dict[str, Any], int]:
     """The case and the version the change applies to (the caller's, else the current).
 
     A stale version is refused at once, before any other check: the case the
@@ -141,13 +142,14 @@ def _record_move(
                 actor,
                 "due",
                 field=name,
-                old=_iso(row[name]),
-                new=_iso(changes[name]),
+                old=iso(row[name]),
+                new=iso(changes[name]),
                 body=why,
             )
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
+    """ISO text of a time, None for None (how due times are kept in events)."""
     return None if value is None else value.isoformat()
 
 
@@ -181,9 +183,9 @@ def set_status(
         )
     policy = policy or default_policy()
     with db.transaction(store) as tx:
-        row, version = _load(tx, case_id, version)
+        row, version = load_for_change(tx, case_id, version)
         _move(tx, row, version, status, actor=actor, now=now, policy=policy, body=note)
-        return _case_view(tx, case_id)
+        return case_view(tx, case_id)
 
 
 def resolve(
@@ -204,7 +206,7 @@ def resolve(
         raise InvalidInputError("a resolution needs a code, e.g. refunded, replaced, explained")
     policy = policy or default_policy()
     with db.transaction(store) as tx:
-        row, version = _load(tx, case_id, version)
+        row, version = load_for_change(tx, case_id, version)
         extra = {"resolution_code": code, "resolution_note": note}
         _move(
             tx,
@@ -217,7 +219,7 @@ def resolve(
             extra=extra,
             body=f"{code}: {note}" if note else code,
         )
-        return _case_view(tx, case_id)
+        return case_view(tx, case_id)
 
 
 def reopen(
@@ -256,7 +258,7 @@ def assign(
     """Give a case to the user ``owner`` (an active agent or admin); recorded old -> new."""
     require_aware(now)
     with db.transaction(store) as tx:
-        row, version = _load(tx, case_id, version)
+        row, version = load_for_change(tx, case_id, version)
         user = tx.user_by_name(owner)
         if user is None:
             raise NotFoundError(f"no user {owner!r}; create the user first")
@@ -278,7 +280,7 @@ def assign(
             new=owner,
             body=reason,
         )
-        return _case_view(tx, case_id)
+        return case_view(tx, case_id)
 
 
 def comment(
@@ -313,7 +315,7 @@ def comment(
         raise InvalidInputError("a message from the customer cannot wait on the customer")
     policy = policy or default_policy()
     with db.transaction(store) as tx:
-        row, version = _load(tx, case_id, version)
+        row, version = load_for_change(tx, case_id, version)
         if row["status"] == "closed":
             raise InvalidInputError(
                 f"case {case_id} is closed; open a new case for a new complaint"
@@ -345,4 +347,4 @@ def comment(
         if new_status is not None:
             why = "the customer wrote" if inbound else "waiting on the customer"
             _record_move(tx, row, new_status, changes, actor=actor, now=now, body=why)
-        return _case_view(tx, case_id)
+        return case_view(tx, case_id)
