@@ -224,3 +224,13 @@ def test_nps_by_stage_uses_the_life_cycle(answered_db):
     # customers 4 and 5 never bought (scores 8 and 2): prospects
     assert rows["prospect"]["n"] == 2 and rows["prospect"]["score"] == -50
     assert rows["new"]["n"] == 3 and rows["new"]["score"] == 100
+
+
+def test_promoters_and_by_survey(answered_db):
+    out = invoke("surveys", "promoters", "--db", answered_db, "--format", "json")
+    assert out.exit_code == 0, out.output
+    rows = json.loads(out.stdout)
+    assert sorted(r["customer_id"] for r in rows) == [1, 2, 3]  # scores 10, 9, 10
+    assert {r["email"] for r in rows} == {"c1@example.com", "c2@example.com", "c3@example.com"}
+    by = invoke("nps", "--db", answered_db, "--by", "survey", "--format", "json")
+    assert [r["group"] for r in json.loads(by.stdout)] == ["NPS 2026"]

@@ -89,6 +89,7 @@ PUBLIC = [
     "nps_table",
     "open_link",
     "period_bounds",
+    "promoter_report",
     "required_sample",
     "response_rates",
     "review_candidates",

@@ -39,6 +39,7 @@ from retain.voice import (
     invite,
     low_effort_answers,
     open_link,
+    promoter_report,
     response_rates,
     score_report,
     silent_report,
@@ -492,3 +493,18 @@ def silent(
     store = _opened(db_url)
     when = _when(as_of, "--as-of") or datetime.now(UTC)
     emit(silent_report(store, as_of=when, window_days=window_days), fmt, title="silent customers")
+
+
+@surveys_app.command("promoters")
+def promoters(
+    as_of: Annotated[str | None, typer.Option("--as-of", help="Date (default: today).")] = None,
+    within_days: Annotated[
+        int, typer.Option("--within-days", help="Promoters who answered in the last DAYS.")
+    ] = 90,
+    db_url: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Promoters (9-10) with no review since: the ones to ask for a review or a referral."""
+    store = _opened(db_url)
+    when = _when(as_of, "--as-of") or datetime.now(UTC)
+    emit(promoter_report(store, as_of=when, within_days=within_days), fmt, title="promoters")

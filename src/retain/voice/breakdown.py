@@ -211,7 +211,7 @@ def grouped_scores(
     if by == "category":
         return _category_rows(a)
     if by in ("survey", "source"):
-        column = "survey_id" if by == "survey" else "source"
+        column = "source" if by == "source" else "survey" if "survey" in a else "survey_id"
         require(a, "answers", (column,))
         return a.assign(group=a[column].astype(object).where(a[column].notna(), NO_GROUP))
     if by == "product":

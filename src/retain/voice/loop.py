@@ -143,8 +143,15 @@ def review_candidates(
         & (latest["responded_at"] >= since)
         & (latest["responded_at"] <= pd.Timestamp(as_of))
     ]
-    reviews = f[f["kind"] == "review"].groupby("customer_id")["responded_at"].max()
-    last_review = latest["customer_id"].map(reviews)
-    latest = latest[last_review.isna() | (last_review < latest["responded_at"])]
+    reviews = (
+        f[f["kind"] == "review"]
+        .groupby("customer_id", as_index=False)["responded_at"]
+        .max()
+        .rename(columns={"responded_at": "_last_review"})
+    )
+    latest = latest.merge(reviews, on="customer_id", how="left")
+    latest = latest[
+        latest["_last_review"].isna() | (latest["_last_review"] < latest["responded_at"])
+    ]
     out = latest.rename(columns={"id": "feedback_id"})[cols]
     return out.sort_values("responded_at", ascending=False).reset_index(drop=True)

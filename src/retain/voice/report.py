@@ -17,6 +17,7 @@ from retain.errors import InvalidInputError
 from retain.store import Store
 from retain.store import voice as db
 from retain.voice.breakdown import csat_table, nps_table, period_bounds
+from retain.voice.loop import review_candidates
 from retain.voice.quiet import flag_low_effort, silent_customers
 from retain.voice.scores import MIN_SAMPLE
 from retain.voice.surveys import get_survey
@@ -37,7 +38,7 @@ class Scope:
 
 
 def load_answers(store: Store, scope: Scope = Scope()) -> pd.DataFrame:
-    """The feedback rows in ``scope`` (see :data:`ANSWER_KINDS`)."""
+    """The feedback rows in ``scope`` (see :data:`ANSWER_KINDS`), with the ``survey`` name."""
     if scope.kind not in ANSWER_KINDS:
         raise InvalidInputError(
             f"unknown kind {scope.kind!r}; use one of {', '.join(ANSWER_KINDS)}"
@@ -46,7 +47,10 @@ def load_answers(store: Store, scope: Scope = Scope()) -> pd.DataFrame:
     frame = db.feedback_frame(store, survey_id=survey_id, since=scope.since, until=scope.until)
     if scope.kind != "all":
         frame = frame[frame["kind"] == scope.kind]
-    return frame[frame["nps_score"].notna()].reset_index(drop=True)
+    frame = frame[frame["nps_score"].notna()].reset_index(drop=True)
+    names = db.survey_names(store)
+    frame["survey"] = [None if pd.isna(s) else names.get(int(s)) for s in frame["survey_id"]]
+    return frame
 
 
 def stage_labels(store: Store, as_of: datetime) -> pd.DataFrame:
@@ -137,3 +141,12 @@ def silent_report(
         return out
     who = db.customer_labels(store, out["customer_id"].tolist())
     return out.merge(who, on="customer_id", how="left")
+
+
+def promoter_report(store: Store, *, as_of: datetime, within_days: int = 90) -> pd.DataFrame:
+    """Promoters of the last ``within_days`` to ask for a review or referral, with e-mail."""
+    out = review_candidates(db.feedback_frame(store), as_of=as_of, within_days=within_days)
+    if out.empty:
+        return out
+    who = db.customer_labels(store, out["customer_id"].astype(int).tolist())
+    return out.merge(who.astype({"customer_id": "Int64"}), on="customer_id", how="left")
