@@ -85,6 +85,7 @@ PUBLIC = [
     "is_low_effort",
     "load_answers",
     "low_effort_answers",
+    "mark_invitations_sent",
     "nps",
     "nps_table",
     "open_link",

@@ -297,3 +297,20 @@ def test_two_simultaneous_answers_of_one_link_make_one_row(store, now):
     assert len(set(ids)) == 1 and len(ids) == 4
     (row,) = _feedback_rows(store)
     assert int(row["score"]) in (7, 8, 9, 10)
+
+
+def test_mark_invitations_sent(store, now):
+    from retain.voice import mark_invitations_sent
+
+    add_customers(store, 2)
+    sid = create_survey(store, "NPS", now=now)
+    a, b = invite(store, sid, now=now, secret=SECRET)
+    assert mark_invitations_sent(store, [a.id], now=now, channel="email") == 1
+    assert mark_invitations_sent(store, [a.id, b.id], now=now + timedelta(hours=1)) == 1
+    table = invitation_table(store, sid, secret=SECRET)
+    assert table["invitation_id"].tolist() == [a.id, b.id]
+    with store.read() as conn:
+        rows = conn.execute(
+            select(SurveyInvitation.sent_at, SurveyInvitation.channel).order_by(SurveyInvitation.id)
+        ).all()
+    assert rows == [(now, "email"), (now + timedelta(hours=1), "email")]

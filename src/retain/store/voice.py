@@ -396,3 +396,18 @@ def customer_ids_by_external(store: Store, external_ids: Sequence[str]) -> dict[
             q = select(c.c.external_id, c.c.id).where(c.c.external_id.in_(part))
             found.update({str(e): int(i) for e, i in conn.execute(q).all()})
     return found
+
+
+def mark_sent(store: Store, invitation_ids: Sequence[int], *, now: datetime, channel: str) -> int:
+    """Set ``sent_at`` and ``channel`` of invitations not marked sent yet; how many changed."""
+    i = SurveyInvitation.__table__
+    ids, changed = list(invitation_ids), 0
+    with store.write() as conn:
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            changed += conn.execute(
+                update(i)
+                .where(i.c.id.in_(part), i.c.sent_at.is_(None))
+                .values(sent_at=now, channel=channel)
+            ).rowcount
+    return changed

@@ -42,6 +42,7 @@ from retain.voice.surveys import (
     get_survey,
     invitation_table,
     invite,
+    mark_invitations_sent,
     response_rates,
 )
 from retain.voice.text import is_low_effort
@@ -83,6 +84,7 @@ __all__ = [
     "is_low_effort",
     "load_answers",
     "low_effort_answers",
+    "mark_invitations_sent",
     "nps",
     "nps_table",
     "open_link",

@@ -238,6 +238,17 @@ def invite(
     ]
 
 
+def mark_invitations_sent(
+    store: Store, invitation_ids: Sequence[int], *, now: datetime, channel: str = "email"
+) -> int:
+    """Record that these invitations went out (``sent_at``, ``channel``); returns how many.
+
+    For the outreach capability or a mail tool's delivery report; invitations
+    already marked sent keep their first time.
+    """
+    return db.mark_sent(store, invitation_ids, now=now, channel=channel)
+
+
 def _text(value: Any) -> str | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else value
 
