@@ -411,3 +411,17 @@ def mark_sent(store: Store, invitation_ids: Sequence[int], *, now: datetime, cha
                 .values(sent_at=now, channel=channel)
             ).rowcount
     return changed
+
+
+def cases_for_feedback(store: Store, feedback_ids: Sequence[int]) -> dict[int, int]:
+    """{feedback id: case id} of the given feedback that has a case already."""
+    from retain.store.schema import Case
+
+    c = Case.__table__
+    ids, found = list(feedback_ids), {}
+    with store.read() as conn:
+        for start in range(0, len(ids), 5000):
+            part = ids[start : start + 5000]
+            q = select(c.c.feedback_id, c.c.id).where(c.c.feedback_id.in_(part))
+            found.update({int(f): int(i) for f, i in conn.execute(q).all()})
+    return found

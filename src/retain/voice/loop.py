@@ -104,11 +104,14 @@ def close_loop(
     if frame.empty:
         return {}
     names = db.survey_names(store)
-    opened: dict[int, int] = {}
-    for _, row in frame.iterrows():
-        source = follow_up_source(row)
-        if source is None:
+    sources = pd.Series([follow_up_source(r) for _, r in frame.iterrows()], index=frame.index)
+    needed = frame.assign(_source=sources)[sources.notna()]
+    # feedback that has its case already: no transaction per row on re-runs
+    opened = db.cases_for_feedback(store, needed["id"].astype(int).tolist())
+    for _, row in needed.iterrows():
+        if int(row["id"]) in opened:
             continue
+        source = str(row["_source"])
         opened[int(row["id"])] = open_case(
             store,
             customer_id=int(row["customer_id"]),
