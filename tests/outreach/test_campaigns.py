@@ -21,7 +21,7 @@ from retain.outreach import (
 )
 from retain.store import outreach as db
 
-from .kit import NOW, SECRET, cfg
+from .kit import NOW, SECRET, Seed, cfg
 
 UTC_ZONE = ZoneInfo("UTC")
 BODY = (
@@ -280,3 +280,23 @@ def test_templates_are_checked_and_sandboxed(store, lapsed):
         create_campaign(
             store, name="x", subject="Hi", body="Hi", audience={}, now=NOW, cfg=settings
         )
+
+
+def test_a_segment_audience(store, lapsed):
+    from retain.audience import create_segment
+
+    seed = Seed(store)
+    berlin = seed.customer("B01", city="Berlin", country="DE")
+    seed.orders(berlin, [400, 300, 200])
+    create_segment(store, "germans", 'country = "DE"', NOW)
+    camp = create_campaign(
+        store,
+        name="de",
+        subject="Hallo",
+        body="Hallo",
+        audience={"segment": "germans", "stage": "lapsed"},
+        now=NOW,
+        cfg=cfg(),
+        control_share=0.0,
+    )
+    assert db.members(store, camp["id"])["customer_id"].tolist() == [berlin]

@@ -75,9 +75,10 @@ class SmtpTransport:
         return f"SmtpTransport({self.host}:{self.port}, tls={self.tls}, user={self.user or None})"
 
     def __enter__(self) -> SmtpTransport:
+        conn: smtplib.SMTP | None = None
         try:
             if self.tls == "ssl":
-                conn: smtplib.SMTP = smtplib.SMTP_SSL(
+                conn = smtplib.SMTP_SSL(
                     self.host, self.port, timeout=self.timeout, context=ssl.create_default_context()
                 )
             else:
@@ -87,22 +88,26 @@ class SmtpTransport:
             if self.user:
                 password = os.environ.get(self.password_env)
                 if not password:
-                    conn.close()
                     raise ConfigError(
                         f"SMTP user {self.user!r} needs a password: set the environment "
                         f"variable {self.password_env}"
                     )
                 conn.login(self.user, password)
         except smtplib.SMTPAuthenticationError:
+            _close(conn)
             raise ConfigError(
                 f"the SMTP server {self.host}:{self.port} refused the login of {self.user!r}; "
                 f"check smtp_user and the password in {self.password_env}"
             ) from None
         except (OSError, smtplib.SMTPException) as exc:
+            _close(conn)
             raise ConfigError(
                 f"cannot reach the SMTP server {self.host}:{self.port} ({type(exc).__name__}: "
                 f"{exc}); check smtp_host, smtp_port and smtp_tls in [outreach]"
             ) from None
+        except ConfigError:
+            _close(conn)
+            raise
         self._conn = conn
         return self
 
@@ -136,6 +141,11 @@ class SmtpTransport:
         except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as exc:
             return _refused(exc.smtp_code, exc.smtp_error, msg)
         return Delivery("sent", str(msg["Message-ID"]))
+
+
+def _close(conn: smtplib.SMTP | None) -> None:
+    if conn is not None:
+        conn.close()
 
 
 def _refused(code: int, text: bytes | str, msg: EmailMessage) -> Delivery:
