@@ -158,6 +158,11 @@ def audience_frame(
     missing = [c for c in _ORDER if c not in bought.columns]
     if missing:
         raise MissingColumnsError("the orders table", missing, list(bought.columns))
+    if "first_seen_at" in people.columns:
+        people["first_seen_at"] = pd.to_datetime(people["first_seen_at"], utc=True)
+    for flag in ("email_consent", "do_not_contact", "let_go"):
+        if flag in people.columns:
+            people[flag] = people[flag].astype("boolean")
     if "merged_into_id" in people.columns:
         people = people[people["merged_into_id"].isna()]
     flags = [

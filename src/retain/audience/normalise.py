@@ -22,6 +22,8 @@ from functools import cache
 import numpy as np
 import pandas as pd
 import phonenumbers
+import pyarrow as pa
+import pyarrow.compute as pc
 from phonenumbers import PhoneMetadata
 
 __all__ = [
@@ -66,16 +68,27 @@ def _text(values: pd.Series) -> pd.Series:
     return out.mask(out == "")
 
 
+def _listed(parts: pa.Array, i: int, index: pd.Index) -> pd.Series:
+    """The ``i``-th piece of each split text (missing where there are fewer pieces)."""
+    longer = pc.greater(pc.list_value_length(parts), i).fill_null(False)
+    safe = pc.if_else(longer, parts, pa.scalar(None, parts.type))
+    piece = pc.list_element(safe.fill_null(pa.scalar([""] * (i + 1), parts.type)), i)
+    piece = pc.if_else(longer, piece, pa.scalar(None, pa.string()))
+    return pd.Series(piece.to_pandas(), index=index, dtype="string")
+
+
 def email_keys(emails: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Per address: the exact normal form, the mailbox key and the domain (missing: <NA>).
 
     Vectorised over a pandas Series; an address without exactly one ``@`` is missing.
     """
     e = _text(emails).str.lower()
-    parts = e.str.split("@")
-    ok = parts.str.len() == 2
-    local = parts.str[0].where(ok).astype("string")
-    domain = parts.str[1].where(ok).astype("string").replace(DOMAIN_ALIASES)
+    parts = pc.split_pattern(
+        pa.array(e.to_numpy(dtype=object, na_value=None), type=pa.string()), "@"
+    )
+    ok = _flag(pd.Series(pc.list_value_length(parts).to_pandas(), index=e.index) == 2)
+    local = _listed(parts, 0, e.index).where(ok)
+    domain = _listed(parts, 1, e.index).where(ok).replace(DOMAIN_ALIASES)
     ok = ok & (local.str.len() > 0) & (domain.str.len() > 0)
     local, domain = local.where(ok), domain.where(ok)
     untagged = local.str.replace(r"\+.*$", "", regex=True)
