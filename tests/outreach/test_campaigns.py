@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ from retain.outreach import (
     send_due,
     unsubscribe,
 )
+from retain.store import open_store
 from retain.store import outreach as db
 
 from .kit import NOW, SECRET, Seed, cfg
@@ -300,3 +302,87 @@ def test_a_segment_audience(store, lapsed):
         control_share=0.0,
     )
     assert db.members(store, camp["id"])["customer_id"].tolist() == [berlin]
+
+
+def test_overlapping_scheduled_runs_send_each_message_once(store, lapsed, smtp, db_url):
+    inbox, port = smtp
+    settings = cfg(smtp_port=port)
+    create_campaign(
+        store,
+        name="race",
+        subject="Hi",
+        body="Hi",
+        audience={"customers": [f"L{k:02d}" for k in range(3, 13)]},
+        now=NOW,
+        cfg=settings,
+        control_share=0.0,
+        scheduled_at=NOW,
+    )
+    start = threading.Barrier(2)
+    results: list[dict] = []
+
+    def run() -> None:
+        own = open_store(db_url, upgrade=False)
+        try:
+            with SmtpTransport(settings) as transport:
+                start.wait()
+                results.append(
+                    send_due(
+                        own, NOW, cfg=settings, tz=UTC_ZONE, secret=SECRET, transport=transport
+                    )
+                )
+        finally:
+            own.dispose()
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(len(r) for r in results) == [0, 1]  # one run took the campaign
+    assert len(inbox.recipients) == 10 == len(set(inbox.recipients))
+
+
+def test_a_campaign_being_sent_is_refused_unless_resumed(store, lapsed, smtp):
+    inbox, port = smtp
+    settings = cfg(smtp_port=port)
+    camp = create_campaign(
+        store,
+        name="half",
+        subject="Hi",
+        body="Hi",
+        audience={"customers": ["L03", "L04"]},
+        now=NOW,
+        cfg=settings,
+        control_share=0.0,
+    )
+    # a run that died after sending to L03
+    db.claim_campaign(store, camp["id"], NOW)
+    l03 = db.customer_ids_by_external(store, ["L03"])["L03"]
+    db.record_contact(
+        store,
+        customer_id=l03,
+        channel="email",
+        kind="campaign",
+        note="Hi",
+        by_whom=None,
+        at=NOW,
+        campaign_id=camp["id"],
+        address="l03@example.com",
+    )
+    with pytest.raises(ConflictError, match="--resume"):
+        send_campaign(store, "half", now=NOW, cfg=settings, tz=UTC_ZONE, secret=SECRET)
+    later = NOW + timedelta(days=5)
+    with SmtpTransport(settings) as transport:
+        out = send_campaign(
+            store,
+            "half",
+            now=later,
+            cfg=settings,
+            tz=UTC_ZONE,
+            secret=SECRET,
+            transport=transport,
+            resume=True,
+        )
+    assert out.counts == {"sent": 1}
+    assert inbox.recipients == ["l04@example.com"]

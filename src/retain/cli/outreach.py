@@ -300,6 +300,9 @@ def send(
         Path | None,
         typer.Option("--export", help="Write the cleared recipients to a CSV FILE instead."),
     ] = None,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Finish a campaign whose sending run died.")
+    ] = False,
     by: ByOption = None,
     now: NowOption = None,
     db: DbOption = None,
@@ -323,7 +326,7 @@ def send(
         )
     else:
         summary = outreach.send_campaign(
-            store, name, now=at, cfg=cfg, tz=settings.tz, secret=secret, by=_by(by)
+            store, name, now=at, cfg=cfg, tz=settings.tz, secret=secret, by=_by(by), resume=resume
         )
     emit(summary.rows, fmt, title=f"campaign {name}: {json.dumps(summary.counts)}")
 

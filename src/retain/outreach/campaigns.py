@@ -265,6 +265,17 @@ def _email_sender(camp, cfg, secret, transport, now) -> Any:
     return send
 
 
+def _claim(store: Store, camp: dict[str, Any], now: datetime, resume: bool) -> None:
+    """Take the campaign for this run; ConflictError if another run has it."""
+    if db.claim_campaign(store, camp["id"], now):
+        return
+    if not (resume and db.campaign(store, camp["id"])["status"] == "sending"):
+        raise ConflictError(
+            f"campaign {camp['name']!r} is being sent by another run; if that run died, "
+            "send it again with --resume"
+        )
+
+
 def send_campaign(
     store: Store,
     ref: int | str,
@@ -275,11 +286,13 @@ def send_campaign(
     secret: str,
     transport: SmtpTransport | None = None,
     by: str | None = None,
+    resume: bool = False,
 ) -> SendSummary:
     """Send an e-mail campaign to its treated arm now (never to the control arm).
 
-    Refused inside the quiet hours. Customers already in the send log of this
-    campaign are not sent to again, so a broken run can be resumed.
+    Refused inside the quiet hours. One run at a time: a campaign another run
+    is sending is refused, unless ``resume`` (that run died); customers already
+    in the campaign's send log are not sent to again.
     """
     camp = db.campaign(store, ref)
     if camp["channel"] != "email":
@@ -293,7 +306,7 @@ def send_campaign(
         raise ConflictError(
             f"quiet hours until {until.astimezone(tz):%H:%M}: send later or schedule it (--at)"
         )
-    db.claim_campaign(store, camp["id"], now)
+    _claim(store, camp, now, resume)
     m = db.members(store, camp["id"])
     todo = sorted(
         set(m.loc[m["arm"] == "treated", "customer_id"].astype(int))
@@ -341,7 +354,7 @@ def export_campaign(
     camp = db.campaign(store, ref)
     if camp["status"] == "sent":
         raise ConflictError(f"campaign {camp['name']!r} was sent or exported already")
-    db.claim_campaign(store, camp["id"], now)
+    _claim(store, camp, now, resume=False)
     m = db.members(store, camp["id"])
     todo = m.loc[m["arm"] == "treated", "customer_id"].astype(int).tolist()
     with Path(path).open("w", encoding="utf-8", newline="") as fh:
@@ -390,6 +403,7 @@ def send_due(
     """Send every scheduled e-mail campaign whose time has come (run it from cron).
 
     Does nothing inside the quiet hours (the campaigns stay due for the next run).
+    Runs may overlap: each campaign is claimed by one of them only.
     """
     if quiet_until(now, cfg["quiet_hours"], tz) is not None:
         return {}
@@ -398,9 +412,19 @@ def send_due(
         camp = db.campaign(store, cid)
         if camp["channel"] != "email":
             continue
-        out[camp["name"]] = send_campaign(
-            store, cid, now=now, cfg=cfg, tz=tz, secret=secret, transport=transport, by="schedule"
-        )
+        try:
+            out[camp["name"]] = send_campaign(
+                store,
+                cid,
+                now=now,
+                cfg=cfg,
+                tz=tz,
+                secret=secret,
+                transport=transport,
+                by="schedule",
+            )
+        except ConflictError:
+            continue  # another run took it between the listing and the claim
     return out
 
 

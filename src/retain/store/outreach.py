@@ -383,11 +383,9 @@ def claim_campaign(store: Store, campaign_id: int, now: datetime) -> bool:
 
 
 def due_campaigns(store: Store, now: datetime) -> list[int]:
-    """Ids of scheduled campaigns whose time has come (or that were left half sent)."""
+    """Ids of scheduled campaigns whose time has come."""
     t = Campaign.__table__
-    q = select(t.c.id).where(
-        or_(and_(t.c.status == "scheduled", t.c.scheduled_at <= now), t.c.status == "sending")
-    )
+    q = select(t.c.id).where(t.c.status == "scheduled", t.c.scheduled_at <= now)
     with store.read() as conn:
         return list(conn.execute(q.order_by(t.c.scheduled_at, t.c.id)).scalars())
 
