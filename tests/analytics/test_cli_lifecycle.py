@@ -189,3 +189,26 @@ def test_help_text(command: str) -> None:
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0
     assert "--format" in result.stdout
+
+
+def test_charts(db: str, tmp_path) -> None:
+    history = tmp_path / "history.png"
+    result = runner.invoke(
+        app, ["lifecycle", "--as-of", AS_OF, "--db", db, "--chart", str(history), "-f", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    assert history.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    flows = tmp_path / "flows.svg"
+    start = (T0 + timedelta(days=60)).date().isoformat()
+    result = runner.invoke(
+        app, ["lifecycle", "--db", db, "--flows", start, AS_OF, "--chart", str(flows)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "<svg" in flows.read_text(encoding="utf-8")
+    heat = tmp_path / "cohorts.png"
+    result = runner.invoke(app, ["cohorts", "--as-of", AS_OF, "--db", db, "--chart", str(heat)])
+    assert result.exit_code == 0, result.output
+    assert heat.stat().st_size > 1000
+    bad = runner.invoke(app, ["cohorts", "--db", db, "--chart", str(tmp_path / "x.gif")])
+    assert bad.exit_code == 1
+    assert "must end in .png or .svg" in bad.output

@@ -16,7 +16,6 @@ from typing import Any
 
 import ibis
 import ibis.expr.types as ir
-import pandas as pd
 
 from retain.analytics.summary import Purchases
 
@@ -25,49 +24,23 @@ _DIGITS = 6
 
 
 def category_gaps(purchases: Purchases, config: dict[str, Any]) -> ir.Table:
-    """Per product category: ``category``, ``gaps`` (count), ``gap_days`` (the quantile).
+    """Per product category: ``category``, ``gaps`` (count), ``gap_days`` (the quantile)."""
+    d = purchases.days
+    g = d.filter(d.gap.notnull() & d.prev_category.notnull())
+    q = float(config["gap_quantile"])
+    return g.group_by(category=g.prev_category).aggregate(
+        gaps=g.count(), gap_days=g.gap.quantile(q)
+    )
 
-    One row has ``category`` NULL: the quantile over all gaps (the fallback).
-    """
+
+def overall_gap(purchases: Purchases, config: dict[str, Any]) -> ir.Table:
+    """One row: ``_all_gap``, the quantile over all gaps (NULL when there is no repeat purchase)."""
     d = purchases.days
     g = d.filter(d.gap.notnull())
-    q = float(config["gap_quantile"])
-    per = g.group_by(category=g.prev_category).aggregate(gaps=g.count(), gap_days=g.gap.quantile(q))
-    per = per.filter(per.category.notnull())
-    overall = g.aggregate(gaps=g.count(), gap_days=g.gap.quantile(q)).mutate(
-        category=ibis.null("string")
-    )
-    return per.union(overall.select("category", "gaps", "gap_days"))
+    return g.aggregate(_all_gap=g.gap.quantile(float(config["gap_quantile"])))
 
 
 def gap_days(value: ir.NumericValue, config: dict[str, Any]) -> ir.IntegerValue:
     """A quantile of gaps as whole days: rounded up, at least ``min_gap_days``."""
     days = value.cast("float64").round(_DIGITS).ceil().cast("int64")
     return ibis.greatest(days, int(config["min_gap_days"]))
-
-
-def category_gap_frame(purchases: Purchases, config: dict[str, Any]) -> pd.DataFrame:
-    """:func:`category_gaps` run, with ``expected_gap_days`` and ``source`` (pandas).
-
-    ``source`` is ``category`` when the category has enough gaps, ``all``
-    when it falls back to the quantile over all categories.
-    """
-    t = category_gaps(purchases, config)
-    frame = t.to_pandas()
-    overall = frame[frame.category.isna()]
-    fallback = float(config["default_gap_days"])
-    all_gap = float(overall.gap_days.iloc[0]) if len(overall) and overall.gaps.iloc[0] else None
-    rows = []
-    for row in frame[frame.category.notna()].itertuples():
-        enough = row.gaps >= config["min_category_gaps"]
-        rows.append(
-            {
-                "category": row.category,
-                "gaps": int(row.gaps),
-                "quantile_days": float(row.gap_days),
-                "source": "category" if enough else "all",
-            }
-        )
-    out = pd.DataFrame(rows, columns=["category", "gaps", "quantile_days", "source"])
-    out.attrs["all_quantile_days"] = all_gap if all_gap is not None else fallback
-    return out.sort_values("category").reset_index(drop=True)

@@ -34,7 +34,7 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from retain.analytics.gaps import category_gaps, gap_days
+from retain.analytics.gaps import category_gaps, gap_days, overall_gap
 from retain.analytics.seasons import season_columns
 from retain.analytics.settings import lifecycle_settings
 from retain.analytics.summary import EPOCH, purchase_days, summary_table
@@ -119,13 +119,8 @@ def stage_table(
     cg = category_gaps(p, cfg)
     enough = cg.filter(cg.category.notnull() & (cg.gaps >= int(cfg["min_category_gaps"])))
     enough = enough.select(_cat=enough.category, _cat_gap=enough.gap_days)
-    overall = cg.filter(cg.category.isnull() & (cg.gaps > 0)).select(_all_gap=cg.gap_days)
     t = t.left_join(enough, t.main_category == enough._cat).drop("_cat")
-    t = t.cross_join(
-        overall.union(
-            ibis.memtable({"_all_gap": [None]}, schema={"_all_gap": "float64"})
-        ).aggregate(_all_gap=lambda x: x._all_gap.max())
-    )
+    t = t.cross_join(overall_gap(p, cfg))
     own_ok = (t.purchase_days - 1) >= int(cfg["own_history_min_gaps"])
     base_gap = ibis.cases(
         (own_ok, gap_days(t.own_gap_quantile, cfg)),

@@ -151,7 +151,11 @@ def summary_table(
     d = p.days
     period = _period(d.eday, d.day, freq)
     d = d.mutate(period=period)
-    d = d.mutate(first_period=d.period.min().over(ibis.window(group_by=d.customer_id)))
+    if freq == "D":
+        first_value = d.amount.sum(where=d.gap.isnull())  # the first purchase day has no gap
+    else:
+        d = d.mutate(first_period=d.period.min().over(ibis.window(group_by=d.customer_id)))
+        first_value = d.amount.sum(where=d.period == d.first_period)
     as_of_period = _period_of(p.as_of, freq)
     as_of_eday = (p.as_of - EPOCH).days
     aggs: dict[str, Any] = {
@@ -165,7 +169,7 @@ def summary_table(
         "last_order_date": d.day.max(),
         "orders": d.orders.sum().cast("int64"),
         "revenue": d.amount.sum().cast(d.amount.type()),
-        "first_period_value": d.amount.sum(where=d.period == d.first_period),
+        "first_period_value": first_value,
         "median_gap_days": d.gap.median(),
     }
     if gap_quantile is not None:

@@ -49,15 +49,19 @@ def as_table(data: Any, what: str, required: Iterable[str]) -> ir.Table:
 
 
 def _arrow(data: pd.DataFrame | pa.Table) -> pa.Table:
-    """An Arrow table whose naive timestamps are read as UTC."""
+    """An Arrow table whose timestamps are naive UTC (naive input is taken as UTC).
+
+    DuckDB reads naive timestamps several times faster than time-zone aware
+    ones (whose date it computes through ICU calendars).
+    """
     table = (
         pa.Table.from_pandas(data, preserve_index=False) if isinstance(data, pd.DataFrame) else data
     )
     fields = []
     changed = False
     for field in table.schema:
-        if pa.types.is_timestamp(field.type) and field.type.tz is None:
-            fields.append(pa.field(field.name, pa.timestamp(field.type.unit, tz="UTC")))
+        if pa.types.is_timestamp(field.type) and field.type.tz is not None:
+            fields.append(pa.field(field.name, pa.timestamp(field.type.unit)))
             changed = True
         else:
             fields.append(field)

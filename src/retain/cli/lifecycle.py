@@ -141,9 +141,9 @@ def lifecycle(
         start, end = _date(flows[0], "--flows FROM"), _date(flows[1], "--flows TO")
         moved = analytics.stage_flows(orders, start, end, people, cfg)
         if chart:
-            from retain.analytics.charts import flow_chart
+            from retain.analytics import charts
 
-            flow_chart(moved, chart, start, end)
+            charts.save(charts.flow_figure(moved, f"Stage flows {start} -> {end}"), chart)
         emit(moved, fmt, title=f"stage flows {start} -> {end}")
         return
     stages = _ints(
@@ -166,10 +166,11 @@ def lifecycle(
             emit([{"customer_id": explain, "explanation": "\n".join(lines)}], fmt)
         return
     if chart:
-        from retain.analytics.charts import history_chart
+        from retain.analytics import charts
 
         start = date(day.year - 1, day.month, 1)
-        history_chart(analytics.stage_history(orders, start, day, people, cfg), chart)
+        history = analytics.stage_history(orders, start, day, people, cfg)
+        charts.save(charts.history_figure(history), chart)
     if customers:
         rows = stages.sort_values("customer_id")[list(CUSTOMER_COLUMNS)]
         rows["last_order_date"] = pd.to_datetime(rows["last_order_date"]).dt.date
@@ -244,9 +245,10 @@ def cohorts(
         return
     table = analytics.cohort_table(orders, day)
     if chart:
-        from retain.analytics.charts import cohort_chart
+        from retain.analytics import charts
 
-        cohort_chart(analytics.cohort_matrix(table, value.value), chart, value.value)
+        matrix = analytics.cohort_matrix(table, value.value)
+        charts.save(charts.cohort_figure(matrix, value.value), chart)
     if fmt is OutputFormat.table:
         matrix = analytics.cohort_matrix(table, value.value)
         matrix = matrix[[c for c in matrix.columns if c <= months]]
