@@ -18,7 +18,7 @@ from typing import Any
 from retain.errors import InvalidInputError
 from retain.store import Store
 from retain.store import voice as db
-from retain.voice.loop import close_loop
+from retain.voice.loop import close_loop, follow_up_source
 from retain.voice.surveys import SurveyInfo, survey_info
 from retain.voice.tokens import SurveyLinkError, read_token
 
@@ -180,7 +180,8 @@ def submit_response(
         },
         now=now,
     )
-    close_loop(store, [fid], now=now)
+    if follow_up_source(values) is not None:
+        close_loop(store, [fid], now=now)
     return fid
 
 
