@@ -67,7 +67,7 @@ def _day(text: str | None) -> date:
 def _round(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
     out = frame.copy()
     for col in out.columns:
-        if pd.api.types.is_float_dtype(out[col].dtype):
+        if pd.api.types.is_float_dtype(out[col].dtype) and col not in ("p_value", "q_value"):
             out[col] = out[col].round(digits)
     return out
 
