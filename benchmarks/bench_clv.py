@@ -166,7 +166,11 @@ def main() -> None:
     sim = simulate(args.customers, args.seed)
     datasets = {
         "BetaGeo": sim["bg"],
-        "GammaGamma": {"frequency": sim["bg"]["frequency"], "monetary_value": sim["spend"]},
+        # the repeat buyers only, for both libraries (lifetimes needs them filtered)
+        "GammaGamma": {
+            "frequency": sim["bg"]["frequency"][sim["bg"]["frequency"] > 0],
+            "monetary_value": sim["spend"][sim["bg"]["frequency"] > 0],
+        },
         "ParetoNBD": sim["pnbd"],
     }
     rows = []

@@ -50,19 +50,23 @@ def _spend_inputs(
 
 
 def spend_data(x: np.ndarray, m: np.ndarray, w: np.ndarray) -> dict:
-    """Prepared repeat-buyer data: the per-row columns and per-frequency totals."""
-    (xs,), ix = unique_rows(x)
-    log_m = np.log(m)
+    """Prepared repeat-buyer data: identical (frequency, mean spend) rows merged with
+    weights (spends in cents repeat a lot), plus per-frequency totals."""
+    (ux, um), inverse = unique_rows(x, m)
+    uw = np.bincount(inverse, weights=w, minlength=ux.size)
+    (xs,), ix = unique_rows(ux)
+    log_m = np.log(um)
+    wx = uw * ux
     return {
-        "x": x,
-        "m": m,
-        "w": w,
-        "wx": w * x,
-        "mx": m * x,
+        "x": ux,
+        "m": um,
+        "w": uw,
+        "wx": wx,
+        "mx": um * ux,
         "xs": xs,
-        "Wx": np.bincount(ix, weights=w, minlength=xs.size),
-        "sum_wx_log_m": dot(w * x, log_m),
-        "sum_w_log_m": dot(w, log_m),
+        "Wx": np.bincount(ix, weights=uw, minlength=xs.size),
+        "sum_wx_log_m": dot(wx, log_m),
+        "sum_w_log_m": dot(uw, log_m),
     }
 
 
@@ -108,7 +112,8 @@ class GammaGamma(FittedModel):
         xs, wx_by_x = data["xs"], data["Wx"]
         w, wx = data["w"], data["wx"]
         total_w = float(wx_by_x.sum())
-        big_l = np.log(v + data["mx"])
+        denom = v + data["mx"]
+        big_l = np.log(denom)
         px = p * xs
         ll = float((gammaln(px + q) - gammaln(px) + px * np.log(xs)) @ wx_by_x)
         ll += total_w * (q * np.log(v) - gammaln(q))
@@ -119,7 +124,8 @@ class GammaGamma(FittedModel):
         g_p = float((xs * (digamma(px + q) - digamma(px) + np.log(xs))) @ wx_by_x)
         g_p += data["sum_wx_log_m"] - sum_wx_l
         g_q = float(digamma(px + q) @ wx_by_x) + total_w * (np.log(v) - digamma(q)) - sum_w_l
-        g_v = total_w * q / v - dot(p * wx + q * w, np.exp(-big_l))
+        inv = 1.0 / denom
+        g_v = total_w * q / v - p * dot(wx, inv) - q * dot(w, inv)
         return ll, np.array([g_p, g_q, g_v])
 
     def conditional_expected_average_spend(self, frequency: Any, monetary_value: Any) -> np.ndarray:
