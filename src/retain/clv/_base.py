@@ -2,9 +2,9 @@
 
 A model supplies its parameter names, the full log-likelihood with its
 gradient (in the natural parameters) on prepared data, and starting points.
-This module optimises on the log scale with L-BFGS-B from several starting
-points, checks convergence, computes standard errors from the Hessian, and
-saves and loads fitted models as JSON.
+This module optimises on the log scale with a damped (quasi-)Newton method
+from several starting points, checks convergence, computes standard errors
+from the Hessian, and saves and loads fitted models as JSON.
 """
 
 from __future__ import annotations
