@@ -77,3 +77,16 @@ def test_find_cases_flags_breaches(store, seed, policy):
     only = find_cases(store, now=d(3, 3, 18), breached_only=True)
     assert only["id"].tolist() == [c1]
     assert find_cases(store, now=d(3, 3, 18), statuses=["resolved"]).empty
+
+
+def test_metrics_of_an_empty_store(store):
+    m = case_metrics(store, as_of=d(5, 1), window_days=30)
+    rows = {r["metric"]: r for r in m.rows()}
+    assert rows["backlog"]["value"] == 0
+    assert rows["repurchase_30d_no_complaint"] == {
+        "metric": "repurchase_30d_no_complaint",
+        "value": None,
+        "lower": None,
+        "upper": None,
+        "n": 0,
+    }
