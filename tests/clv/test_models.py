@@ -335,3 +335,16 @@ def test_clv_is_non_negative(history, spend, rate) -> None:
         BG, GG, [x], [tx], [big_t], [spend], months=6, discount_rate=rate, periods_per_month=4.35
     )
     assert np.isfinite(clv[0]) and clv[0] >= 0.0
+
+
+@pytest.mark.parametrize("cls", [BetaGeo, ParetoNBD])
+def test_time_unit_changes_only_scale_parameters_and_the_density_unit(cls) -> None:
+    # Weeks -> days: alpha (and beta) scale by 7, shapes stay, and the full
+    # log-likelihood (a density in time) drops by sum(x) * ln 7.
+    weeks = cls().fit(CDNOW["frequency"], CDNOW["recency"], CDNOW["T"])
+    days = cls().fit(CDNOW["frequency"], CDNOW["recency"] * 7, CDNOW["T"] * 7)
+    for name, value in weeks.params_.items():
+        factor = 7.0 if name in {"alpha", "beta"} else 1.0
+        assert days.params_[name] == pytest.approx(value * factor, rel=1e-4)
+    shift = CDNOW["frequency"].sum() * np.log(7.0)
+    assert days.log_likelihood_ == pytest.approx(weeks.log_likelihood_ - shift, rel=1e-9)
