@@ -65,6 +65,10 @@ def test_nps_json_fields(answered_db):
     assert row["margin_of_error"] == pytest.approx(70.12, abs=0.01)
     assert {"low", "high", "score_low", "score_high", "warning"} <= set(row)
     assert "below the minimum of 30" in row["warning"]
+    # --population 0: the 5 customers of the store all answered, a census without error
+    census = invoke("nps", "--db", answered_db, "--population", "0", "--format", "json")
+    (row,) = json.loads(census.stdout)
+    assert (row["population"], row["fpc"], row["margin_of_error"]) == (5, 0.0, 0.0)
 
 
 def test_nps_table_csv_and_chart(answered_db, tmp_path):

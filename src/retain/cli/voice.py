@@ -226,7 +226,7 @@ def nps(
             raise InvalidInputError("--chart draws NPS; leave out --kind csat")
         trend_chart(table, chart, title=f"NPS by {by.value}" + (f" ({survey})" if survey else ""))
     if fmt is OutputFormat.table:
-        hidden = ["low", "high", "warning"]
+        hidden = ["low", "high", "standard_error", "population", "fpc", "warning"]
         if baseline is not None:  # keep the table readable in 80 columns
             hidden += ["promoters", "passives", "detractors", "baseline_n"]
         shown = table.drop(columns=hidden, errors="ignore")

@@ -48,6 +48,9 @@ TABLE_COLUMNS = [
     "high",
     "score_low",
     "score_high",
+    "standard_error",
+    "population",
+    "fpc",
     "warning",
 ]
 BASELINE_COLUMNS = [
