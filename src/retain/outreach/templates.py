@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, UndefinedError
+from jinja2 import StrictUndefined, Template, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from retain.errors import InvalidInputError
@@ -60,12 +61,18 @@ def customer_fields(
     return {k: ("" if v is None or v != v else v) for k, v in fields.items()}
 
 
+@lru_cache(maxsize=64)
+def _compiled(html: bool, source: str) -> Template:
+    """A template compiled once per source (HTML-escaping or plain text)."""
+    return (_HTML if html else _TEXT).from_string(source)
+
+
 def render(subject: str, body: str, fields: dict[str, Any]) -> Rendered:
     """Render ``subject`` and ``body`` with ``fields``; InvalidInputError names a bad field."""
     try:
-        subj = _TEXT.from_string(subject).render(fields)
-        html = _HTML.from_string(body).render(fields)
-        text = _TEXT.from_string(body).render(fields)
+        subj = _compiled(False, subject).render(fields)
+        html = _compiled(True, body).render(fields)
+        text = _compiled(False, body).render(fields)
     except UndefinedError as exc:
         raise InvalidInputError(
             f"the template uses an unknown field ({exc.message}); use some of {', '.join(FIELDS)}"
