@@ -98,9 +98,21 @@ def _select(kind: str, dialect: str, schema: str | None) -> str:
             f"{src}::int8 AS {dst}" if dst in ("amount", "refunded") else f"{src} AS {dst}"
             for src, dst in cols.items()
         ]
-    else:
-        parts = [f"{src} AS {dst}" for src, dst in cols.items()]
-    return f"SELECT {', '.join(parts)} FROM {table}"
+        return f"SELECT {', '.join(parts)} FROM {table}"
+    # SQLite's ADBC driver infers each column's type from its first batch of rows and
+    # fails when a column NULL throughout that batch holds text later: a first probe
+    # row with a value of each column's type (dropped after reading) fixes the types.
+    probe = ", ".join(f"{_PROBES.get(dst, _PROBE_TEXT)} AS {dst}" for dst in cols.values())
+    parts = [f"{src} AS {dst}" for src, dst in cols.items()]
+    return f"SELECT 1 AS _probe, {probe} UNION ALL SELECT 0, {', '.join(parts)} FROM {table}"
+
+
+_PROBE_TEXT = "'x'"
+_PROBES = {
+    **{name: "'1970-01-01 00:00:00.000000'" for name in TIMESTAMPS},
+    **{name: "0" for name in BOOLEANS},
+    **{name: "0" for name in ("customer_id", "merged_into_id", "amount", "refunded", "nps_score")},
+}
 
 
 def read_arrow(store: Store, kind: str) -> pa.Table:
@@ -113,7 +125,9 @@ def read_arrow(store: Store, kind: str) -> pa.Table:
     url = store.engine.url
     sql = _select(kind, store.dialect, store.schema)
     if store.dialect == "sqlite":
-        return _normalise(read_sqlite_arrow(store, sql, kind), kind)
+        table = read_sqlite_arrow(store, sql, kind)
+        table = table.filter(pc.equal(table.column("_probe"), 0)).drop_columns(["_probe"])
+        return _normalise(table, kind)
     import adbc_driver_postgresql.dbapi as adbc
 
     conn = adbc.connect(_libpq_uri(url))
