@@ -139,6 +139,21 @@ def test_meaning_errors_are_clear(expression, words):
     assert isinstance(caught.value, InvalidInputError)  # status 422 in the web app
 
 
+@pytest.mark.parametrize(
+    ("expression", "column"),
+    [
+        ('age > 3 and clv < "much"', 19),
+        ("age between 30 and old", 20),
+        ("email_consent = maybe", 17),
+        ("country = DE and colour = red", 18),
+    ],
+)
+def test_meaning_errors_point_at_the_value_or_field(expression, column):
+    with pytest.raises(FilterError) as caught:
+        evaluate(expression, FRAME)
+    assert caught.value.position == column
+
+
 def test_fields_lists_what_an_expression_uses():
     assert fields(parse("a = 1 and (b in (x) or not c is null)")) == {"a", "b", "c"}
 

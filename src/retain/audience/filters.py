@@ -39,7 +39,7 @@ import pandas as pd
 
 from retain.errors import InvalidInputError
 
-__all__ = ["FilterError", "Node", "evaluate", "fields", "parse"]
+__all__ = ["FilterError", "Node", "conditions", "evaluate", "fields", "parse"]
 
 MAX_LENGTH = 4000
 MAX_DEPTH = 50
@@ -95,6 +95,8 @@ class Node:
     op: str | None = None
     values: tuple[Any, ...] = ()
     children: tuple[Node, ...] = ()
+    #: the column of each value
+    value_positions: tuple[int, ...] = ()
 
 
 def tokenize(expression: str) -> list[Token]:
@@ -213,12 +215,22 @@ class _Parser:
         finally:
             self.depth -= 1
 
-    def value(self) -> Any:
+    def value(self) -> tuple[Any, int]:
         token = self.token
         if token.kind in ("number", "string", "word"):
             self.next()
-            return token.value
+            return token.value, token.position
         raise self.fail('a value (a number, "quoted text" or a word)')
+
+    def node(self, kind: str, pos: int, name: str, items: list, op: str | None = None) -> Node:
+        return Node(
+            kind,
+            pos,
+            name,
+            op,
+            values=tuple(v for v, _ in items),
+            value_positions=tuple(p for _, p in items),
+        )
 
     def condition(self) -> Node:
         field = self.token
@@ -230,7 +242,7 @@ class _Parser:
         if token.kind == "op":
             self.next()
             op = "=" if token.text == "==" else token.text
-            return Node("compare", pos, name, op, (self.value(),))
+            return self.node("compare", pos, name, [self.value()], op)
         negate = self.keyword("not")
         if self.keyword("in"):
             self.expect("punct", "(", "'(' after 'in'")
@@ -239,18 +251,18 @@ class _Parser:
                 self.next()
                 values.append(self.value())
             self.expect("punct", ")", "',' or ')' in the list of values")
-            return Node("not_in" if negate else "in", pos, name, values=tuple(values))
+            return self.node("not_in" if negate else "in", pos, name, values)
         if negate:
             raise self.fail("'in' after 'not'")
         if self.keyword("between"):
             low = self.value()
             if not self.keyword("and"):
                 raise self.fail("'and' between the two ends of 'between'")
-            return Node("between", pos, name, values=(low, self.value()))
+            return self.node("between", pos, name, [low, self.value()])
         if self.keyword("has"):
-            return Node("has", pos, name, values=(self.value(),))
+            return self.node("has", pos, name, [self.value()])
         if self.keyword("contains"):
-            return Node("contains", pos, name, values=(self.value(),))
+            return self.node("contains", pos, name, [self.value()])
         if self.keyword("is"):
             negate = self.keyword("not")
             if not self.keyword("null"):
@@ -269,14 +281,16 @@ def parse(expression: str) -> Node:
     return _Parser(expression).parse()
 
 
+def conditions(node: Node) -> list[Node]:
+    """The conditions of an expression, left to right."""
+    if node.field is not None:
+        return [node]
+    return [c for child in node.children for c in conditions(child)]
+
+
 def fields(node: Node) -> set[str]:
     """The field names an expression uses."""
-    if node.field is not None:
-        return {node.field}
-    out: set[str] = set()
-    for child in node.children:
-        out |= fields(child)
-    return out
+    return {c.field for c in conditions(node) if c.field is not None}
 
 
 def evaluate(expression: str | Node, frame: pd.DataFrame) -> np.ndarray:
@@ -349,7 +363,10 @@ class _Evaluator:
                 raise self.fail(f"'contains' needs a text field; {node.field!r} is a {kind}", node)
             found = col.str.contains(str(node.values[0]), case=False, regex=False)
             return found.fillna(False).to_numpy(dtype=bool)
-        values = [self.coerce(v, kind, node) for v in node.values]
+        positions = node.value_positions or tuple(node.position for _ in node.values)
+        values = [
+            self.coerce(v, kind, node, at) for v, at in zip(node.values, positions, strict=True)
+        ]
         data = col.astype("string").str.casefold() if kind == "text" else col
         if node.kind in ("in", "not_in"):
             hit = data.isin(values).fillna(False).to_numpy(dtype=bool)
@@ -371,10 +388,14 @@ class _Evaluator:
         }[op or "="]()
         return _bool(result) & data.notna().to_numpy(dtype=bool)
 
-    def coerce(self, value: Any, kind: str, node: Node) -> Any:
+    def coerce(self, value: Any, kind: str, node: Node, at: int) -> Any:
         if kind == "number":
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise self.fail(f"{node.field!r} is a number; {value!r} is not a number", node)
+                raise FilterError(
+                    f"{node.field!r} is a number; {value!r} is not a number",
+                    self.expression or "(parsed expression)",
+                    at,
+                )
             return value
         if kind == "flag":
             text = str(value).lower()
@@ -382,7 +403,11 @@ class _Evaluator:
                 return True
             if text in ("false", "no", "0"):
                 return False
-            raise self.fail(f"{node.field!r} is true or false; {value!r} is neither", node)
+            raise FilterError(
+                f"{node.field!r} is true or false; {value!r} is neither",
+                self.expression or "(parsed expression)",
+                at,
+            )
         return str(value).casefold()
 
 

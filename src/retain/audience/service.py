@@ -15,7 +15,7 @@ import pandas as pd
 from retain.audience.attributes import FIELDS, audience_frame
 from retain.audience.competitors import match_competitors
 from retain.audience.dedupe import find_duplicates
-from retain.audience.filters import FilterError, evaluate, fields, parse
+from retain.audience.filters import FilterError, conditions, evaluate, fields, parse
 from retain.audience.sizing import DEFAULTS
 from retain.config import Settings, load_settings, section
 from retain.errors import InvalidInputError
@@ -45,15 +45,13 @@ def audience_settings(settings: Settings | None = None) -> dict[str, Any]:
 
 def check_expression(expression: str) -> None:
     """Parse ``expression`` and check that it names only known fields (FilterError otherwise)."""
-    node = parse(expression)
     known = {f.lower() for f in FIELDS}
-    for name in sorted(fields(node)):
-        if name.lower() not in known:
-            column = expression.lower().find(name.lower()) + 1
+    for condition in conditions(parse(expression)):
+        if str(condition.field).lower() not in known:
             raise FilterError(
-                f"unknown field {name!r}; known fields: {', '.join(sorted(FIELDS))}",
+                f"unknown field {condition.field!r}; known fields: {', '.join(sorted(FIELDS))}",
                 expression,
-                max(column, 1),
+                condition.position,
             )
 
 
