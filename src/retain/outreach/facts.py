@@ -8,6 +8,8 @@ Value: no per-customer CLV is stored yet, so the value of a relationship is
 its net revenue per year of relationship (revenue minus refunds, divided by
 the years since the first purchase, at least one) times
 ``value_horizon_years``; ``value_source`` says so ("revenue_per_year").
+With ``value_from = "clv"`` the CLV models value it instead where they can
+(:mod:`retain.outreach.value`, ``value_source`` "clv_model").
 """
 
 from __future__ import annotations
@@ -20,12 +22,13 @@ import pandas as pd
 
 from retain import analytics
 from retain.outreach.rules import FACT_COLUMNS
+from retain.outreach.value import MODEL, REVENUE, SUMMARY, model_value
 from retain.store import Store
 from retain.store import outreach as db
 from retain.store.frames import analytics_tables
 
 YEAR_DAYS = 365.25
-VALUE_SOURCE = "revenue_per_year"
+VALUE_SOURCE = REVENUE
 STAGE_INPUTS = (
     "customer_id",
     "stage",
@@ -79,8 +82,13 @@ def customer_facts(
     net = f["revenue"].fillna(0).astype("float") - f["refunds"].fillna(0).astype("float")
     years = np.maximum(1.0, f["days_since_first_order"].fillna(0) / YEAR_DAYS)
     yearly = np.maximum(net, 0) / years * float(cfg["value_horizon_years"])
-    f["value_minor"] = yearly.round().astype("int64")
     f["value_source"] = VALUE_SOURCE
+    if cfg["value_from"] == "clv":
+        modelled = model_value(stages[list(SUMMARY)]).to_numpy()
+        ok = np.isfinite(modelled)
+        yearly = np.where(ok, np.maximum(modelled, 0) * float(cfg["value_horizon_years"]), yearly)
+        f["value_source"] = np.where(ok, MODEL, VALUE_SOURCE)
+    f["value_minor"] = np.round(yearly).astype("int64")
     for col in ("purchases", "days_since_last_order", "expected_gap_days"):
         f[col] = f[col].astype("float")
     f = _add_opinions(store, f, as_of)

@@ -47,6 +47,11 @@ PLAN_COLUMNS = (
     "assignee",
 )
 SERVICE_RULES = ("case_sla",)
+#: how each value source is named in a reason
+VALUE_WORDS = {
+    "revenue_per_year": "past revenue; no stored CLV",
+    "clv_model": "CLV model, next 12 months",
+}
 
 
 def cycle_of(at: datetime) -> str:
@@ -85,8 +90,8 @@ def rank(candidates: pd.DataFrame, facts: pd.DataFrame, cfg: dict[str, Any]) -> 
         others = [x for x in fired[r.customer_id] if x != r.rule]
         value = r.value_minor / 100
         text = (
-            f"{r.reason}. Value {value:,.0f}/yr (past revenue; no stored CLV) x uplift "
-            f"{r.uplift:.0%} / {r.effort_minutes:g} min by {r.channel} = {r.score:g}"
+            f"{r.reason}. Value {value:,.0f}/yr ({VALUE_WORDS.get(r.value_source, '?')}) x "
+            f"uplift {r.uplift:.0%} / {r.effort_minutes:g} min by {r.channel} = {r.score:g}"
         )
         if others:
             text += f" (also: {', '.join(others)})"

@@ -1,0 +1,55 @@
+"""The value of a relationship for the plan's ranking: past revenue, or the CLV models.
+
+``value_from = "revenue"`` (default): net revenue per year of relationship
+(see :mod:`retain.outreach.facts`). ``value_from = "clv"``: the expected
+revenue of the next 12 months, BG/NBD expected purchases (Fader, Hardie and
+Lee 2005, eq. 10) times the Gamma-Gamma expected spend (Fader, Hardie and Lee
+2005b, eq. 5), fitted on the business's own customer summary by
+:mod:`retain.clv`. Customers the models cannot value (no purchase, a fit
+that fails on too little data) keep the revenue-based value, and their
+``value_source`` says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from retain.errors import RetainError
+
+#: ``value_source`` of each method
+REVENUE, MODEL = "revenue_per_year", "clv_model"
+SUMMARY = ("frequency", "recency", "T", "monetary_value", "revenue", "orders")
+
+
+def model_value(summary: pd.DataFrame, horizon_days: float = 365.0) -> pd.Series:
+    """Expected revenue (minor units) over ``horizon_days`` per row; NaN where none.
+
+    ``summary``: the BTYD columns of :func:`retain.analytics.customer_summary`
+    (daily periods) plus ``revenue`` and ``orders``.
+    """
+    from retain.clv import BetaGeo, GammaGamma
+
+    out = pd.Series(np.nan, index=summary.index, dtype="float")
+    known = summary.dropna(subset=["frequency", "recency", "T"])
+    if known.empty:
+        return out
+    f = known["frequency"].to_numpy(dtype=float)
+    r = known["recency"].to_numpy(dtype=float)
+    t = known["T"].to_numpy(dtype=float)
+    try:
+        purchases = BetaGeo().fit(f, r, t).conditional_expected_purchases(horizon_days, f, r, t)
+    except RetainError:
+        return out
+    spend_raw = known["monetary_value"].to_numpy(dtype=float)
+    repeat = f > 0
+    mean_order = (known["revenue"] / known["orders"].clip(lower=1)).to_numpy(dtype=float)
+    spend = mean_order.copy()
+    if repeat.sum() >= 2:
+        try:
+            gg = GammaGamma().fit(f[repeat], spend_raw[repeat])
+            spend[repeat] = gg.conditional_expected_average_spend(f[repeat], spend_raw[repeat])
+        except RetainError:
+            pass
+    out.loc[known.index] = np.asarray(purchases, dtype=float) * spend
+    return out

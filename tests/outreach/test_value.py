@@ -1,0 +1,77 @@
+"""The value behind the ranking: revenue per year, or the CLV models when asked."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from retain.clv import BetaGeo, GammaGamma
+from retain.outreach import customer_facts
+from retain.outreach.value import model_value
+
+from .kit import NOW, cfg
+
+
+def summary(n: int = 300, seed: int = 3) -> pd.DataFrame:
+    """A made-up BTYD summary in days: repeat buyers and one-time buyers."""
+    rng = np.random.default_rng(seed)
+    T = rng.integers(60, 700, n).astype(float)
+    freq = rng.poisson(2.0, n).astype(float)
+    rec = np.where(freq > 0, np.floor(T * rng.uniform(0.2, 1.0, n)), 0.0)
+    spend = np.where(freq > 0, rng.gamma(4.0, 2500.0, n), 0.0)
+    orders = freq + 1
+    revenue = spend * orders + np.where(freq == 0, 4000.0, 0.0)
+    return pd.DataFrame(
+        {
+            "frequency": freq,
+            "recency": rec,
+            "T": T,
+            "monetary_value": spend,
+            "revenue": revenue,
+            "orders": orders,
+        }
+    )
+
+
+def test_model_value_is_expected_purchases_times_expected_spend():
+    s = summary()
+    got = model_value(s)
+    f, r, t = s["frequency"], s["recency"], s["T"]
+    purchases = BetaGeo().fit(f, r, t).conditional_expected_purchases(365.0, f, r, t)
+    rep = f > 0
+    gg = GammaGamma().fit(f[rep], s["monetary_value"][rep])
+    spend = np.array(s["revenue"] / s["orders"], dtype=float)
+    spend[rep.to_numpy()] = gg.conditional_expected_average_spend(f[rep], s["monetary_value"][rep])
+    np.testing.assert_allclose(got.to_numpy(), np.asarray(purchases) * spend, rtol=1e-9)
+    assert (got >= 0).all()
+
+
+def test_model_value_is_missing_where_the_models_cannot_speak():
+    s = summary(5)
+    s.loc[0, ["frequency", "recency", "T"]] = np.nan  # a prospect
+    tiny = model_value(s.head(1))
+    assert tiny.isna().all()
+    assert model_value(s.iloc[0:0]).empty
+
+
+@pytest.fixture
+def few(seed):
+    ids = []
+    for k in range(12):
+        cid = seed.customer(f"V{k:02d}")
+        seed.orders(cid, [300 - 20 * k, 200 - 10 * k, 100 - 5 * k][: 1 + k % 3], 5_000 + 100 * k)
+        ids.append(cid)
+    seed.customer("PROSPECT")
+    return ids
+
+
+def test_facts_use_the_models_when_asked_and_say_so(store, few):
+    by_revenue = customer_facts(store, NOW, cfg()).set_index("customer_id")
+    assert set(by_revenue["value_source"]) == {"revenue_per_year"}
+    by_model = customer_facts(store, NOW, cfg(value_from="clv")).set_index("customer_id")
+    assert set(by_model["value_source"]) <= {"clv_model", "revenue_per_year"}
+    modelled = by_model["value_source"] == "clv_model"
+    assert modelled.loc[few].all()  # every buyer is valued by the models
+    assert (by_model.loc[modelled, "value_minor"] >= 0).all()
+    assert not by_model["value_minor"].loc[few].equals(by_revenue["value_minor"].loc[few])
