@@ -66,7 +66,7 @@ def make_web(store: Store, web: WebSettings | None = None) -> Web:
     app = create_app(
         store,
         Settings(),
-        web=web or WebSettings(secret_key="test-secret"),
+        web=web or WebSettings(secret_key="test-secret-of-the-web-app"),
         clock=lambda: clock.now,
         monotonic=lambda: clock.seconds,
     )

@@ -53,6 +53,10 @@ def user(w):
     return {"username": f"u{next(ids)}", "password": "long enough password", "role": "viewer"}
 
 
+def other_agent(w):
+    return {"owner": "agent2" if w["fresh_owner"] == "agent" else "agent"}
+
+
 #: (method, path, least role, JSON body maker or None)
 MATRIX = [
     ("GET", "/api/v1/me", "viewer", None),
@@ -76,6 +80,15 @@ MATRIX = [
     ("GET", "/api/v1/tokens", "viewer", None),
     ("POST", "/api/v1/tokens", "viewer", lambda w: {"name": "mine"}),
     ("DELETE", "/api/v1/tokens/{own_token}", "viewer", None),
+    ("GET", "/api/v1/cases", "viewer", None),
+    ("GET", "/api/v1/cases/{case}", "viewer", None),
+    ("POST", "/api/v1/cases", "agent", lambda w: {"customer_id": w["customer"], "subject": "x"}),
+    ("POST", "/api/v1/cases/{fresh_case}/comments", "agent", lambda w: {"body": "hello"}),
+    ("POST", "/api/v1/cases/{fresh_case}/status", "agent", lambda w: {"status": "pending"}),
+    ("POST", "/api/v1/cases/{fresh_case}/resolve", "agent", lambda w: {"code": "fixed"}),
+    ("POST", "/api/v1/cases/{fresh_case}/assign", "agent", other_agent),
+    ("GET", "/api/v1/surveys", "viewer", None),
+    ("GET", "/api/v1/surveys/{survey}/results", "viewer", None),
     ("GET", "/api/v1/users", "admin", None),
     ("POST", "/api/v1/users", "admin", user),
 ]
@@ -84,9 +97,19 @@ PAGES = [
     ("/", "viewer"),
     ("/customers", "viewer"),
     ("/customers/{customer}", "viewer"),
+    ("/cases", "viewer"),
+    ("/cases/{case}", "viewer"),
+    ("/surveys", "viewer"),
+    ("/surveys/{survey}", "viewer"),
 ]
+#: forms that change something: the least role (tested with a viewer and an agent)
+FORMS = {("POST", "/cases"): "agent", ("POST", "/cases/{case_id}/{action}"): "agent"}
 #: reachable without logging in
 PUBLIC = {
+    ("GET", "/r/{token}"),
+    ("POST", "/r/{token}"),
+    ("GET", "/r/open/{key}"),
+    ("POST", "/r/open/{key}"),
     ("GET", "/healthz"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/login"),
@@ -98,15 +121,31 @@ PUBLIC = {
 @pytest.fixture
 def world(sqlite_web):
     admin = sqlite_web.api("admin")
+    admin.post(
+        "/api/v1/users",
+        json={"username": "agent2", "password": "long enough password", "role": "agent"},
+    )
     c = admin.post("/api/v1/customers", json={"external_id": "W1"}).json()["id"]
     w = {"web": sqlite_web, "customer": c}
     w["order"] = admin.post("/api/v1/orders", json=order(w)).json()["id"]
     w["interaction"] = admin.post("/api/v1/interactions", json=interaction(w)).json()["id"]
     w["feedback"] = admin.post("/api/v1/feedback", json=feedback(w)).json()["id"]
+    w["case"] = admin.post("/api/v1/cases", json={"customer_id": c, "subject": "s"}).json()["id"]
+    from retain.voice import create_survey
+
+    w["survey"] = create_survey(sqlite_web.store, "Matrix survey", now=sqlite_web.clock.now)
     return w
 
 
 def fill(path: str, w: dict, role: str) -> str:
+    if "{fresh_case}" in path:
+        made = (
+            w["web"]
+            .api("admin")
+            .post("/api/v1/cases", json={"customer_id": w["customer"], "subject": "fresh"})
+        )
+        w["fresh_owner"] = made.json()["owner"]
+        return path.replace("{fresh_case}", str(made.json()["id"]))
     if "{own_token}" in path:
         made = w["web"].api(role).post("/api/v1/tokens", json={"name": "to revoke"}).json()
         return path.replace("{own_token}", str(made["id"]))
@@ -119,13 +158,18 @@ def test_matrix_lists_every_route(sqlite_web):
         for method in getattr(route, "methods", None) or ():
             if method != "HEAD" and not route.path.startswith("/static"):
                 routes.add((method, route.path))
-    listed = {(m, p.replace("{own_token}", "{token_id}")) for m, p, _, _ in MATRIX}
-    listed |= {("GET", p) for p, _ in PAGES} | PUBLIC
+    listed = {
+        (m, p.replace("{own_token}", "{token_id}").replace("{fresh_case}", "{case_id}"))
+        for m, p, _, _ in MATRIX
+    }
+    listed |= {("GET", p) for p, _ in PAGES} | PUBLIC | set(FORMS)
     normalise = {
         "{customer}": "{customer_id}",
         "{order}": "{order_id}",
         "{interaction}": "{interaction_id}",
         "{feedback}": "{feedback_id}",
+        "{case}": "{case_id}",
+        "{survey}": "{survey_id}",
     }
     for short, full in normalise.items():
         listed = {(m, p.replace(short, full)) for m, p in listed}
@@ -164,3 +208,28 @@ def test_pages_by_role(world, path, least):
         fill(path, world, "admin"), headers={"accept": "text/html"}, follow_redirects=False
     )
     assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+
+
+def test_forms_by_role(world):
+    from .conftest import csrf_of
+
+    web = world["web"]
+    for role, expected in (("viewer", 403), ("agent", 303), ("admin", 303)):
+        c = web.client()
+        login(c, role)
+        token = csrf_of(c.get("/cases", headers={"accept": "text/html"}).text)
+        r = c.post(
+            "/cases",
+            data={"customer_id": world["customer"], "subject": "form", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert r.status_code == expected, role
+        if expected == 303:
+            case_url = r.headers["location"]
+            r = c.post(
+                case_url + "/comment",
+                data={"body": "hi", "version": 1, "csrf_token": token},
+                follow_redirects=False,
+            )
+            assert r.status_code == 303, role
+    assert FORMS  # both form routes are exercised above

@@ -195,3 +195,71 @@ def test_dashboard_charts_render_with_marks(browser, live, shots):
     assert page.locator("#kpi-returning .value").inner_text() == "0.0 %"  # one order each
     page.screenshot(path=shots / "dashboard.png", full_page=True)
     page.close()
+
+
+def test_work_a_case_from_open_to_resolved(browser, live, shots):
+    web, server = live
+    customer = web.api("admin").get("/api/v1/customers", params={"q": "Bob"}).json()["items"][0]
+    web.api("admin").post(
+        "/api/v1/cases", json={"customer_id": customer["id"], "subject": "Wrong size delivered"}
+    )
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, server, "agent")
+    page.click("nav >> text=Cases")
+    page.screenshot(path=shots / "cases-queue.png", full_page=True)
+    page.click("text=Wrong size delivered")
+    assert page.locator("#case-status").inner_text() == "open"
+    page.fill("#form-comment textarea[name=body]", "Sorry! A new pair is on its way.")
+    page.click("#form-comment button")
+    page.wait_for_selector("#audit li.message")
+    page.fill("#form-comment textarea[name=body]", "Courier ref 123")
+    page.check("#form-comment input[name=internal]")
+    page.click("#form-comment button")
+    page.wait_for_selector("#audit li.internal")
+    page.fill("#form-resolve input[name=code]", "replaced")
+    page.click("#form-resolve button")
+    page.wait_for_selector("#form-reopen")
+    assert page.locator("#case-status").inner_text() == "resolved"
+    assert "replaced" in page.locator("#audit").inner_text()
+    page.screenshot(path=shots / "case-resolved.png", full_page=True)
+    page.close()
+
+
+def test_answer_a_survey_on_a_phone(browser, live, shots):
+    from retain.voice import create_survey, invitation_link, invite
+
+    web, server = live
+    customer = web.api("admin").get("/api/v1/customers", params={"q": "Cy"}).json()["items"][0]
+    survey = create_survey(web.store, "Phone NPS", now=web.clock.now, categories=["Service"])
+    made = invite(
+        web.store,
+        survey,
+        now=web.clock.now,
+        secret=web.app.state.survey_secret,
+        customer_ids=[customer["id"]],
+    )
+    phone = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+    )
+    page = phone.new_page()
+    page.goto(invitation_link(server.url, made[0].token))
+    assert page.locator("header.top").count() == 0  # no login, no navigation
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390  # nothing wider than the phone
+    page.screenshot(path=shots / "survey-phone.png", full_page=True)
+    page.tap("label:has(input[name=score][value='9']) span")
+    page.select_option("select[name=cat_Service]", "10")
+    page.fill("textarea[name=comment]", "Friendly and quick")
+    page.tap("button[type=submit]")
+    page.wait_for_selector("#thanks")
+    page.screenshot(path=shots / "survey-thanks.png", full_page=True)
+    answers = (
+        web.api("viewer")
+        .get("/api/v1/feedback", params={"customer_id": customer["id"]})
+        .json()["items"]
+    )
+    assert [(a["nps_score"], a["comment"]) for a in answers] == [(9, "Friendly and quick")]
+    phone.close()

@@ -29,12 +29,17 @@ OPERATIONS = sorted(
 )
 
 
-#: operations with rules across fields that JSON Schema cannot state (a refund
-#: above the amount, a score outside its scale): schema-valid input may get 422
+#: operations with rules JSON Schema cannot state: across fields (a refund above
+#: the amount, a score outside its scale) or over the record's state (the case
+#: workflow: a resolved case cannot be resolved again): schema-valid input may get 422
 CROSS_FIELD_RULES = {
     ("POST", "/api/v1/orders"),
     ("PATCH", "/api/v1/orders/{order_id}"),
     ("POST", "/api/v1/feedback"),
+    ("POST", "/api/v1/cases/{case_id}/comments"),
+    ("POST", "/api/v1/cases/{case_id}/status"),
+    ("POST", "/api/v1/cases/{case_id}/resolve"),
+    ("POST", "/api/v1/cases/{case_id}/assign"),
 }
 
 
@@ -53,6 +58,7 @@ def api_schema(sqlite_store):
             "ordered_at": "2025-01-01T00:00:00Z",
         },
     )
+    admin.post("/api/v1/cases", json={"customer_id": made["id"], "subject": "Late"})
     admin.get("/api/v1/dashboard")  # compute the figures once: it takes seconds on a busy machine
     loaded = schemathesis.openapi.from_asgi("/api/v1/openapi.json", web.app)
     return loaded, web.tokens["admin"]

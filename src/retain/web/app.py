@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -66,6 +67,8 @@ def create_app(
     app.state.web = web
     app.state.clock = clock
     app.state.secret = web.secret_key or secret_key(store, clock())
+    #: survey links are signed by the CLI with RETAIN_SECRET_KEY (retain.voice.tokens)
+    app.state.survey_secret = os.environ.get("RETAIN_SECRET_KEY") or app.state.secret
     app.state.templates = make_templates(settings.tz)
     app.state.login_by_address = RateLimiter(
         web.login_attempts * 4, web.login_window_seconds, monotonic

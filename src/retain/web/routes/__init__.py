@@ -1,6 +1,7 @@
 """The routers of the web app, one module per resource."""
 
 from retain.web.routes import (
+    cases,
     customers,
     dashboard,
     feedback,
@@ -8,6 +9,7 @@ from retain.web.routes import (
     interactions,
     orders,
     session,
+    surveys,
     tokens,
     users,
 )
@@ -21,6 +23,11 @@ ROUTERS = [
     orders.router,
     interactions.router,
     feedback.router,
+    cases.api,
+    cases.pages,
+    surveys.api,
+    surveys.pages,
+    surveys.public,
     tokens.router,
     users.router,
 ]
