@@ -19,6 +19,7 @@ from retain.outreach import (
     send_campaign,
     send_due,
     unsubscribe,
+    unsubscribe_token,
 )
 from retain.store import open_store
 from retain.store import outreach as db
@@ -386,3 +387,36 @@ def test_a_campaign_being_sent_is_refused_unless_resumed(store, lapsed, smtp):
         )
     assert out.counts == {"sent": 1}
     assert inbox.recipients == ["l04@example.com"]
+
+
+def test_an_unsubscribe_between_drawing_and_sending_is_honoured(store, lapsed, smtp):
+    inbox, port = smtp
+    settings = cfg(smtp_port=port)
+    camp = create_campaign(
+        store,
+        name="late-change",
+        subject="Hi",
+        body="Hi",
+        audience={"customers": ["L03", "L04"]},
+        now=NOW,
+        cfg=settings,
+        control_share=0.0,
+    )
+    l04 = db.customer_ids_by_external(store, ["L04"])["L04"]
+    token = unsubscribe_token(l04, "l04@example.com", camp["id"], secret=SECRET)
+    unsubscribe(store, token, secret=SECRET, now=NOW)
+    with SmtpTransport(settings) as transport:
+        out = send_campaign(
+            store,
+            "late-change",
+            now=NOW,
+            cfg=settings,
+            tz=UTC_ZONE,
+            secret=SECRET,
+            transport=transport,
+        )
+    assert inbox.recipients == ["l03@example.com"]
+    assert out.rows == [
+        {"customer_id": "L04", "status": "skipped", "reason": "withdrew consent"},
+        {"customer_id": "L03", "status": "sent", "reason": ""},
+    ]
