@@ -175,3 +175,11 @@ def test_audience_frame_from_plain_tables():
     assert frame["revenue"].tolist() == [40.0, 5.0]
     assert frame["age"].tolist()[0] == 46 and pd.isna(frame["age"].iloc[1])
     assert np.isnan(frame["clv"]).all()
+
+
+def test_value_fields_on_a_shop_too_small_for_the_models(store, shop):
+    # three buyers cannot fit BG/NBD and Gamma-Gamma: clv is missing, nothing breaks
+    frame = load_audience(store, DAY)
+    assert len(frame) == 4
+    assert frame["clv"].isna().all() or (frame["clv"].dropna() >= 0).all()
+    assert evaluate("clv > 1000000", frame).sum() == 0
