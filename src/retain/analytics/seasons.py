@@ -2,8 +2,9 @@
 
 Circular statistics on the day of the year (Fisher 1993, *Statistical
 analysis of circular data*, ch. 2): each purchase day is an angle
-``2 pi (day_of_year - 1) / 365.25``; the mean of the unit vectors has length
-``R`` (the mean resultant length: 1 when every purchase falls on the same
+``2 pi * eday / 365.2425`` (``eday``: days since 1970-01-01, so 0 falls on
+1 January, within a day over the leap-year cycle); the mean of the unit
+vectors has length ``R`` (the mean resultant length: 1 when every purchase falls on the same
 day of the year, near 0 when they spread round the year) and direction
 ``mu`` (the centre of the season). The circular standard deviation is
 ``sqrt(-2 ln R)`` radians.

@@ -34,8 +34,9 @@ from retain.errors import InvalidInputError
 ORDER_COLUMNS = ("customer_id", "ordered_at", "amount")
 FREQS = ("D", "W", "M")
 EPOCH = date(1970, 1, 1)
-#: days of a mean year, for the angle of a day of the year
-YEAR_DAYS = 365.25
+#: days of a mean (Gregorian) year: the angle of a day on the year circle is
+#: ``2 pi * eday / YEAR_DAYS`` (0 on 1 January, within a day over the leap cycle)
+YEAR_DAYS = 365.2425
 
 SUMMARY_COLUMNS = (
     "customer_id",
@@ -170,15 +171,16 @@ def summary_table(
         "orders": d.orders.sum().cast("int64"),
         "revenue": d.amount.sum().cast(d.amount.type()),
         "first_period_value": first_value,
-        "median_gap_days": d.gap.median(),
+        # one holistic pass for both quantiles (median, and the gap quantile)
+        "gap_quantiles": d.gap.quantile([0.5, gap_quantile if gap_quantile is not None else 0.5]),
     }
-    if gap_quantile is not None:
-        aggs["own_gap_quantile"] = d.gap.quantile(gap_quantile)
     if seasons:
-        angle = (d.day.day_of_year() - 1).cast("float64") * (2 * math.pi / YEAR_DAYS)
+        angle = d.eday.cast("float64") * (2 * math.pi / YEAR_DAYS)
         aggs["season_cos"] = angle.cos().mean()
         aggs["season_sin"] = angle.sin().mean()
     s = d.group_by("customer_id").aggregate(**aggs)
+    if gap_quantile is not None:
+        s = s.mutate(own_gap_quantile=s.gap_quantiles[1].cast("float64"))
     frequency = s.periods - 1
     s = s.mutate(
         frequency=frequency,
@@ -195,7 +197,7 @@ def summary_table(
             else_=ibis.null("float64"),
         ),
         days_since_last_order=as_of_eday - s.last_eday,
-        median_gap_days=s.median_gap_days.cast("float64"),
+        median_gap_days=s.gap_quantiles[0].cast("float64"),
     )
     main = main_category(p)
     s = s.left_join(main, "customer_id").drop("customer_id_right")
