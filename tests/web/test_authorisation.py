@@ -101,9 +101,15 @@ PAGES = [
     ("/cases/{case}", "viewer"),
     ("/surveys", "viewer"),
     ("/surveys/{survey}", "viewer"),
+    ("/imports", "admin"),
 ]
 #: forms that change something: the least role (tested with a viewer and an agent)
-FORMS = {("POST", "/cases"): "agent", ("POST", "/cases/{case_id}/{action}"): "agent"}
+FORMS = {
+    ("POST", "/cases"): "agent",
+    ("POST", "/cases/{case_id}/{action}"): "agent",
+    ("POST", "/imports/preview"): "admin",  # tested in test_imports_page.py
+    ("POST", "/imports/run"): "admin",
+}
 #: reachable without logging in
 PUBLIC = {
     ("GET", "/r/{token}"),

@@ -15,6 +15,7 @@ from retain.config import Settings
 from retain.store import Store
 from retain.store.users import secret_key
 from retain.web.dashboard import FigureCache
+from retain.web.imports import Uploads
 from retain.web.logs import RequestLogMiddleware
 from retain.web.pages import STATIC_DIR, make_templates
 from retain.web.problems import HANDLED, handle_error
@@ -74,6 +75,7 @@ def create_app(
         web.login_attempts * 4, web.login_window_seconds, monotonic
     )
     app.state.login_by_user = RateLimiter(web.login_attempts, web.login_window_seconds, monotonic)
+    app.state.uploads = Uploads()
     app.state.figures = FigureCache(web.figures_ttl_seconds, monotonic)
     app.state.public_limiter = RateLimiter(web.public_requests_per_minute, 60, monotonic)
     for exc_class in HANDLED:

@@ -6,6 +6,7 @@ from retain.web.routes import (
     dashboard,
     feedback,
     health,
+    imports,
     interactions,
     orders,
     session,
@@ -28,6 +29,7 @@ ROUTERS = [
     surveys.api,
     surveys.pages,
     surveys.public,
+    imports.pages,
     tokens.router,
     users.router,
 ]
