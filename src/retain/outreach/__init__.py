@@ -18,12 +18,8 @@ from retain.outreach.campaigns import (
     audience_ids,
     create_campaign,
     draw_control,
-    export_campaign,
     preview,
     record_bounce,
-    send_campaign,
-    send_due,
-    send_message,
 )
 from retain.outreach.consent import Clearance, clear, decide, quiet_until
 from retain.outreach.delivery import CsvExport, SendSummary, dispatch
@@ -32,6 +28,7 @@ from retain.outreach.lift import Lift, lift_table, newcombe, verdict
 from retain.outreach.plan import PLAN_COLUMNS, build_plan, cycle_of, plan, rank
 from retain.outreach.report import OUTCOMES, CampaignReport, campaign_report, member_outcomes
 from retain.outreach.rules import FACT_COLUMNS, RULES, run_rules
+from retain.outreach.sending import export_campaign, send_campaign, send_due, send_message
 from retain.outreach.settings import DEFAULTS, outreach_settings
 from retain.outreach.smtp import Delivery, SmtpTransport, build_message
 from retain.outreach.templates import FIELDS, Rendered, render
