@@ -347,7 +347,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="retain-bench-") as tmp:
         path = str(Path(tmp) / "orders.parquet")
         t0 = time.perf_counter()
-        pq.write_table(generate(args.orders, args.customers), path)
+        if args.data and Path(args.data).exists():
+            path = args.data
+        else:
+            pq.write_table(generate(args.orders, args.customers), path)
         print(
             f"{args.orders:,} orders of up to {args.customers:,} customers, as of {AS_OF} "
             f"(generated in {time.perf_counter() - t0:.1f} s)\n"

@@ -75,11 +75,16 @@ def _date(text: str | None, what: str) -> date:
         raise InvalidInputError(f"{what} must be a date YYYY-MM-DD, not {text!r}") from None
 
 
-def _load(db: str | None, engine: Engine | None, kinds=("orders", "customers")):
-    settings = section(load_settings(), "lifecycle", analytics.DEFAULTS)
+def _load(ctx: typer.Context, db: str | None, engine: Engine | None, kinds=("orders", "customers")):
+    """The records as analytics tables (closed when the command ends) and the settings."""
+    settings = analytics.lifecycle_settings(
+        section(load_settings(), "lifecycle", analytics.DEFAULTS)
+    )
     store = cli_store(db)
     tables = analytics_tables(store, kinds, engine=engine.value if engine else None)
-    return tables, analytics.lifecycle_settings(settings)
+    ctx.call_on_close(tables.close)
+    ctx.call_on_close(store.dispose)
+    return tables, settings
 
 
 def _external(stages: pd.DataFrame, customers: Any) -> pd.DataFrame:
@@ -100,6 +105,7 @@ def _ints(frame: pd.DataFrame, cols: tuple[str, ...]) -> pd.DataFrame:
 
 
 def lifecycle(
+    ctx: typer.Context,
     as_of: AsOfOption = None,
     by: Annotated[
         By | None, typer.Option("--by", help="Count stages per main category, channel or country.")
@@ -129,7 +135,7 @@ def lifecycle(
     """Life-cycle stages of the customers as of a date: counts, lists, flows, explanations."""
     day = _date(as_of, "--as-of")
     kinds = ("orders", "customers", "interactions", "feedback") if ring else None
-    tables, cfg = _load(db, engine, kinds or ("orders", "customers"))
+    tables, cfg = _load(ctx, db, engine, kinds or ("orders", "customers"))
     orders, people = tables["orders"], tables["customers"]
     if ring:
         rings = analytics.relationship_ring(
@@ -197,6 +203,7 @@ class Interval(StrEnum):
 
 
 def cohorts(
+    ctx: typer.Context,
     as_of: AsOfOption = None,
     value: Annotated[
         CohortValue,
@@ -227,7 +234,7 @@ def cohorts(
     purchase; CSV and JSON give the long form with every measure.
     """
     day = _date(as_of, "--as-of")
-    tables, _cfg = _load(db, engine, ("orders",))
+    tables, _cfg = _load(ctx, db, engine, ("orders",))
     orders = tables["orders"]
     if intervals:
         emit(
@@ -262,6 +269,7 @@ def cohorts(
 
 
 def rfm(
+    ctx: typer.Context,
     as_of: AsOfOption = None,
     customers: Annotated[
         bool, typer.Option("--customers", help="List every customer's scores and segment.")
@@ -272,7 +280,7 @@ def rfm(
 ) -> None:
     """RFM scores (quintiles 1-5) and the named segments (Champions ... Lost)."""
     day = _date(as_of, "--as-of")
-    tables, _cfg = _load(db, engine)
+    tables, _cfg = _load(ctx, db, engine)
     scores = analytics.rfm_scores(tables["orders"], day)
     if customers:
         emit(_external(scores, tables["customers"])[list(analytics.RFM_COLUMNS)], fmt)
