@@ -447,3 +447,59 @@ class Suppression(Base):
     note: Mapped[str | None] = mapped_column(Text)
     campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+# --- customer value (capability 3): the current CLV fit per model and its scores
+from datetime import date  # noqa: E402
+
+from sqlalchemy import Date  # noqa: E402
+
+
+class ClvFit(Base):
+    """The current fit of one CLV model (``bgnbd``, ``mbgnbd``, ``pareto``): one row per model,
+    replaced by a refit. ``model_json``/``spend_json`` are the fitted models (their
+    ``to_json``); ``discount_rate`` is annual; ``trust_level``/``trust_message`` say how far
+    to trust the scores on this much data."""
+
+    __tablename__ = "clv_fits"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    model: Mapped[str] = mapped_column(String(20), unique=True)
+    model_version: Mapped[str] = mapped_column(String(80))
+    as_of: Mapped[date] = mapped_column(Date)
+    horizon_months: Mapped[int] = mapped_column(Integer)
+    discount_rate: Mapped[float] = mapped_column(Float)
+    currency: Mapped[str] = mapped_column(String(3))
+    params: Mapped[dict[str, Any]] = mapped_column(JSONType)
+    model_json: Mapped[str] = mapped_column(Text)
+    spend_json: Mapped[str | None] = mapped_column(Text)
+    log_likelihood: Mapped[float] = mapped_column(Float)
+    customers: Mapped[int] = mapped_column(Integer)
+    repeat_buyers: Mapped[int] = mapped_column(Integer)
+    trust_level: Mapped[str] = mapped_column(String(10))
+    trust_message: Mapped[str] = mapped_column(Text)
+    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class CustomerScore(Base):
+    """One customer's current scores from one CLV model (one row per customer and model).
+
+    ``p_alive`` in [0, 1]; ``expected_purchases`` over ``horizon_months``;
+    ``expected_spend_minor`` per purchase and ``clv_minor`` (discounted value over the
+    horizon) in integer minor units of ``currency``.
+    """
+
+    __tablename__ = "customer_scores"
+    __table_args__ = (UniqueConstraint("customer_id", "model"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fit_id: Mapped[int] = mapped_column(ForeignKey("clv_fits.id", ondelete="CASCADE"), index=True)
+    customer_id: Mapped[int] = mapped_column(ForeignKey("customers.id"), index=True)
+    model: Mapped[str] = mapped_column(String(20))
+    model_version: Mapped[str] = mapped_column(String(80))
+    as_of: Mapped[date] = mapped_column(Date)
+    p_alive: Mapped[float] = mapped_column(Float)
+    expected_purchases: Mapped[float] = mapped_column(Float)
+    horizon_months: Mapped[int] = mapped_column(Integer)
+    expected_spend_minor: Mapped[int] = mapped_column(BigInteger)
+    clv_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(3))
+    fitted_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,280 @@
+"""``retain clv fit|predict|evaluate|profit``: customer value from the CLI.
+
+``fit`` fits a purchase model (BG/NBD, MBG/NBD or Pareto/NBD) and Gamma-Gamma on the
+store's orders as of a date and stores every customer's P(alive), expected purchases,
+expected spend and CLV (:mod:`retain.clv.scores`); ``predict`` prints the stored scores;
+``evaluate`` compares the models on a calibration/holdout split; ``profit`` lists the
+relationships with a negative expected margin, with the evidence. Defaults come from the
+``[clv]`` section of retain.toml; ``--as-of`` defaults to today (UTC).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from retain.cli.common import (
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    cli_store,
+    console,
+    emit,
+    err_console,
+    new_app,
+)
+from retain.clv import scores as service
+from retain.config import load_settings, section
+from retain.errors import InvalidInputError, NotFoundError
+
+app = new_app("Customer value: P(alive), expected purchases, CLV and unprofitable relationships.")
+
+#: the [clv] section of retain.toml
+DEFAULTS: dict[str, Any] = {
+    "model": "bgnbd",
+    "horizon_months": 12,
+    "discount_rate": 0.10,
+    "holdout_months": 6,
+    "cost_per_case": 15.0,
+    "cost_per_touchpoint": 2.5,
+}
+#: columns of ``retain clv predict`` (JSON fields)
+PREDICT_COLUMNS = (
+    "customer_id",
+    "p_alive",
+    "expected_purchases",
+    "expected_spend_minor",
+    "clv_minor",
+    "currency",
+    "horizon_months",
+    "model",
+    "model_version",
+    "as_of",
+)
+
+
+class Model(StrEnum):
+    bgnbd = "bgnbd"
+    mbgnbd = "mbgnbd"
+    pareto = "pareto"
+
+
+AsOfOption = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Use the orders up to this date, YYYY-MM-DD (default: today)."),
+]
+ChartOption = Annotated[
+    Path | None, typer.Option("--chart", help="Also write a chart to FILE (.png or .svg).")
+]
+ModelOption = Annotated[
+    Model | None,
+    typer.Option("--model", help="Purchase model: bgnbd (BG/NBD), mbgnbd or pareto (Pareto/NBD)."),
+]
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"--as-of must be a date YYYY-MM-DD, not {text!r}") from None
+
+
+def _settings() -> tuple[Any, dict[str, Any]]:
+    settings = load_settings()
+    return settings, section(settings, "clv", DEFAULTS)
+
+
+def _tell(level: str, message: str, fmt: OutputFormat) -> None:
+    """The trust message: on stdout under a table, on stderr beside CSV/JSON when not good."""
+    if fmt is OutputFormat.table:
+        console.print(f"trust: {level}. {message}", highlight=False, markup=False)
+    elif level != "good":
+        err_console.print(f"trust: {level}. {message}", highlight=False, markup=False)
+
+
+def fit(
+    as_of: AsOfOption = None,
+    model: ModelOption = None,
+    horizon: Annotated[
+        int | None, typer.Option("--horizon", help="CLV horizon in months (default 12).")
+    ] = None,
+    discount: Annotated[
+        float | None,
+        typer.Option("--discount", help="Yearly discount rate, e.g. 0.10 for 10% (default)."),
+    ] = None,
+    chart: ChartOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Fit the CLV models on the orders as of a date and store every customer's scores."""
+    settings, cfg = _settings()
+    day = _day(as_of)
+    run = service.fit_scores(
+        cli_store(db),
+        as_of=day,
+        model=(model.value if model else str(cfg["model"])),
+        horizon_months=horizon if horizon is not None else int(cfg["horizon_months"]),
+        discount_rate=discount if discount is not None else float(cfg["discount_rate"]),
+        currency=settings.currency,
+        fitted_at=datetime.now(UTC),
+    )
+    if chart:
+        from retain.clv.charts import plot_period_transactions
+
+        seen = run.summary[run.summary["T"] > 0]
+        plot_period_transactions(run.model, seen["frequency"], seen["T"], chart)
+    f = run.fit
+    row: dict[str, Any] = {k: f[k] for k in ("model", "model_version", "as_of")}
+    row.update({k: round(v, 6) for k, v in f["params"]["purchases"].items()})
+    for k, v in (f["params"]["spend"] or {}).items():
+        row[f"spend_{k}"] = round(v, 6)
+    row.update(
+        log_likelihood=round(f["log_likelihood"], 3),
+        customers=f["customers"],
+        repeat_buyers=f["repeat_buyers"],
+        scored=len(run.scores),
+        total_clv_minor=int(run.scores["clv_minor"].sum()),
+        currency=f["currency"],
+        horizon_months=f["horizon_months"],
+        discount_rate=f["discount_rate"],
+        trust_level=f["trust_level"],
+        trust_message=f["trust_message"],
+        fitted_at=f["fitted_at"],
+    )
+    if fmt is OutputFormat.table:
+        emit(
+            [{"field": k, "value": v} for k, v in row.items() if k != "trust_message"],
+            fmt,
+            title=f"CLV fit as of {day}",
+        )
+    else:
+        emit([row], fmt)
+    _tell(f["trust_level"], f["trust_message"], fmt)
+
+
+def predict(
+    model: ModelOption = None,
+    customer: Annotated[
+        str | None, typer.Option("--customer", help="Only this customer (external id).")
+    ] = None,
+    top: Annotated[
+        int | None, typer.Option("--top", help="Only the N customers of highest CLV.")
+    ] = None,
+    chart: ChartOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Print the stored scores: P(alive), expected purchases, expected spend and CLV."""
+    store = cli_store(db)
+    fit_row, transaction, _ = service.load_models(store, model.value if model else None)
+    rows = service.latest_scores(store, fit_row["model"])
+    rows["customer_id"] = rows.pop("external_id")
+    if customer is not None:
+        rows = rows[rows["customer_id"] == customer]
+        if rows.empty:
+            raise NotFoundError(f"no stored score for customer {customer!r}: use an external id")
+    rows = rows.sort_values(["clv_minor", "customer_id"], ascending=[False, True])
+    if top is not None:
+        rows = rows.head(top)
+    if chart:
+        from retain.clv.charts import plot_frequency_recency
+
+        horizon_days = fit_row["horizon_months"] * service.DAYS_PER_MONTH
+        plot_frequency_recency(transaction, chart, T=365.0, t=horizon_days)
+    rows = rows[list(PREDICT_COLUMNS)].round({"p_alive": 4, "expected_purchases": 3})
+    narrow = PREDICT_COLUMNS[:6] if fmt is OutputFormat.table else None
+    emit(rows, fmt, title=f"CLV scores ({fit_row['model_version']})", columns=narrow)
+    _tell(fit_row["trust_level"], fit_row["trust_message"], fmt)
+
+
+def evaluate(
+    as_of: AsOfOption = None,
+    holdout: Annotated[
+        int | None,
+        typer.Option("--holdout", help="Months before --as-of held out for the test (6)."),
+    ] = None,
+    chart: ChartOption = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Which model fits this business best: calibration/holdout errors of every model."""
+    settings, cfg = _settings()
+    day = _day(as_of)
+    log = service.purchases_log(service.read_orders(cli_store(db), settings.currency))
+    months = holdout if holdout is not None else int(cfg["holdout_months"])
+    table, buckets, failed = service.evaluate_models(log, as_of=day, holdout_months=months)
+    for name, why in failed.items():
+        err_console.print(f"{name} could not be fitted: {why}", highlight=False, markup=False)
+    if chart:
+        from retain.clv.charts import plot_calibration_holdout
+
+        best = next(m for m in table["model"] if m in buckets)
+        plot_calibration_holdout(buckets[best], chart)
+    emit(table.round(4), fmt, title=f"models on the {months} months before {day}")
+
+
+def profit(
+    as_of: AsOfOption = None,
+    model: ModelOption = None,
+    cost_per_case: Annotated[
+        float | None,
+        typer.Option("--cost-per-case", help="Cost of one service case, money units (15)."),
+    ] = None,
+    cost_per_touchpoint: Annotated[
+        float | None,
+        typer.Option("--cost-per-touchpoint", help="Cost of one touchpoint (2.5)."),
+    ] = None,
+    db: DbOption = None,
+    fmt: FormatOption = OutputFormat.table,
+) -> None:
+    """Relationships that cost more than they bring, with the evidence (nothing is changed).
+
+    Uses the stored CLV of --model (or the newest fit) as the future value; without a
+    stored fit, the margin to date.
+    """
+    from retain.analytics import customer_summary
+    from retain.ingest.values import minor_unit_digits
+    from retain.store.clv import service as service_counts
+    from retain.store.frames import read_arrow
+
+    settings, cfg = _settings()
+    day = _day(as_of)
+    store = cli_store(db)
+    summary = customer_summary(service.read_orders(store, settings.currency), as_of=day)
+    scores = service.latest_scores(store, model.value if model else None)
+    horizon = int(scores["horizon_months"].iloc[0]) if len(scores) else None
+    table = service.profit_table(
+        summary,
+        service_counts(store, day),
+        digits=minor_unit_digits(settings.currency),
+        cost_per_case=cost_per_case if cost_per_case is not None else cfg["cost_per_case"],
+        cost_per_touchpoint=(
+            cost_per_touchpoint if cost_per_touchpoint is not None else cfg["cost_per_touchpoint"]
+        ),
+        scores=scores if len(scores) else None,
+        horizon_months=horizon,
+    )
+    from retain.clv.profitability import unprofitable
+
+    worst = unprofitable(table)
+    people = read_arrow(store, "customers").select(["customer_id", "external_id"]).to_pandas()
+    worst = worst.merge(people, on="customer_id", how="left")
+    worst["customer_id"] = worst.pop("external_id")
+    cols = ["customer_id", "margin", "future_value", "future_margin", "evidence"]
+    emit(
+        worst[cols].round(2),
+        fmt,
+        title=f"relationships with a negative expected margin as of {day} ({settings.currency})",
+    )
+
+
+app.command("fit")(fit)
+app.command("predict")(predict)
+app.command("evaluate")(evaluate)
+app.command("profit")(profit)
