@@ -109,8 +109,6 @@ def audience_ids(
             raise InvalidInputError(
                 "segments need retain.audience, not installed here; use stage, rule or customers"
             ) from None
-        if store.dialect == "sqlite":
-            store.engine.dispose()  # see retain.outreach.facts.stages_at
         sets.append({int(x) for x in segment_members(store, given["segment"], now)})
     return sorted(set.intersection(*sets))
 

@@ -43,15 +43,7 @@ STAGE_INPUTS = (
 
 
 def stages_at(store: Store, day: date, lifecycle: dict[str, Any] | None) -> pd.DataFrame:
-    """Every customer's life-cycle stage at ``day`` (:func:`retain.analytics.customer_stages`).
-
-    On SQLite the store's pooled connections are closed first: the ADBC reader
-    uses its own copy of SQLite, and closing it while our connections are open
-    removes the WAL file under them, which loses later writes. With none open,
-    its close only checkpoints a WAL that holds nothing unsaved.
-    """
-    if store.dialect == "sqlite":
-        store.engine.dispose()
+    """Every customer's life-cycle stage at ``day`` (:func:`retain.analytics.customer_stages`)."""
     with analytics_tables(store, ("orders", "customers")) as tables:
         return analytics.customer_stages(
             tables["orders"], day, tables["customers"], analytics.lifecycle_settings(lifecycle)
