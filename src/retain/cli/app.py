@@ -58,6 +58,11 @@ app.command("plan")(outreach_cli.plan)
 app.add_typer(outreach_cli.actions_app, name="actions")
 app.add_typer(outreach_cli.campaign_app, name="campaign")
 
+# --- the owner's report (capability 8)
+from retain.cli import report  # noqa: E402
+
+app.command("report")(report.report)
+
 
 @app.command("version")
 def version() -> None:
