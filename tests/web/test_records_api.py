@@ -113,6 +113,10 @@ def test_list_search_filter_sort_and_pages(shop):
     page2 = api.get("/api/v1/customers", params={"per_page": 2, "page": 2}).json()
     assert page2["total"] == 3 and page2["page"] == 2 and len(page2["items"]) == 1
     assert page2["items"][0]["external_id"] == "C3"
+    beyond = api.get("/api/v1/customers", params={"per_page": 2, "page": 5}).json()
+    assert beyond["items"] == [] and beyond["total"] == 3
+    none = api.get("/api/v1/customers", params={"q": "nobody-here"}).json()
+    assert none == {"items": [], "total": 0, "page": 1, "per_page": 50}
     assert api.get("/api/v1/customers", params={"sort": "password"}).status_code == 422
     assert api.get("/api/v1/customers", params={"rep": "nobody"}).json()["total"] == 0
     agent = shop["web"].api("agent")

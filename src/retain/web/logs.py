@@ -2,7 +2,8 @@
 
 Logged: time, method, the route's path template (``/s/{token}``, never the
 token itself), status, duration in milliseconds, username, client address
-and a request id. Never logged: query strings, headers, cookies, bodies.
+and a request id. Each response carries ``Server-Timing: app;dur=<ms>`` (time
+to the response start) and ``X-Request-Id``. Never logged: query strings, headers, cookies, bodies.
 """
 
 from __future__ import annotations
@@ -38,8 +39,12 @@ class RequestLogMiddleware:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                took = (time.perf_counter() - started) * 1000
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-request-id", request_id.encode()),
+                    (b"server-timing", f"app;dur={took:.1f}".encode()),
+                ]
             await send(message)
 
         try:

@@ -152,10 +152,20 @@ def customers_page(
             "pages": max(1, -(-total // per_page)),
             "filters": filters,
             "link": link,
-            "reps": db.owners(store),
-            "countries": db.countries(store),
+            **filter_choices(request, store),
         },
     )
+
+
+def filter_choices(request: Request, store) -> dict:
+    """Reps and countries for the filter lists, read at most every 10 minutes."""
+    state = request.app.state
+    cached = getattr(state, "filter_choices", None)
+    clock = state.clock()
+    if cached is None or (clock - cached[0]).total_seconds() > 600:
+        cached = (clock, {"reps": db.owners(store), "countries": db.countries(store)})
+        state.filter_choices = cached
+    return cached[1]
 
 
 def _number(text: str) -> bool:
