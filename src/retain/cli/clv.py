@@ -93,9 +93,11 @@ def _settings() -> tuple[Any, dict[str, Any]]:
 def _tell(level: str, message: str, fmt: OutputFormat) -> None:
     """The trust message: on stdout under a table, on stderr beside CSV/JSON when not good."""
     if fmt is OutputFormat.table:
-        console.print(f"trust: {level}. {message}", highlight=False, markup=False)
+        console.print(f"trust: {level}. {message}", highlight=False, markup=False, soft_wrap=True)
     elif level != "good":
-        err_console.print(f"trust: {level}. {message}", highlight=False, markup=False)
+        err_console.print(
+            f"trust: {level}. {message}", highlight=False, markup=False, soft_wrap=True
+        )
 
 
 def fit(
