@@ -63,6 +63,11 @@ from retain.cli import report  # noqa: E402
 
 app.command("report")(report.report)
 
+# --- customer value and churn (capability 3)
+from retain.cli import clv  # noqa: E402
+
+app.add_typer(clv.app, name="clv")
+
 
 @app.command("version")
 def version() -> None:
