@@ -22,7 +22,10 @@ all on the same synthetic orders (Parquet, written once, seeded):
 Time is wall-clock of the computation from data in memory (or in the
 server) to the result in memory; "load" is reading the Parquet file (or
 loading the server). Peak memory is the process's maximum resident set
-(for Spark, the JVM's is not included: see its own line). The script also
+(for Spark, the JVM's is not included). "CPU s" is the process's CPU time
+(all its threads) during the computation: on a shared machine it moves less
+than wall-clock time (PostgreSQL's and Spark's JVM's CPU are not counted, so
+they show none). The script also
 checks that Retain's summary equals lifetimes' on every customer.
 """
 
@@ -74,6 +77,12 @@ def peak_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
+def cpu_seconds() -> float:
+    """CPU time of this process so far (all threads): a measure the machine's load bends less."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
 # ---------------------------------------------------------------- contenders
 
 
@@ -90,13 +99,19 @@ def worker_duckdb(path: str, out: str | None) -> dict:
     t0 = time.perf_counter()
     table = pq.read_table(path)
     load = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     stages, rfm = retain_lifecycle(table, AS_OF)
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
     if out:
         cols = ["customer_id", "frequency", "recency", "T", "monetary_value"]
         pq.write_table(stages.select(cols), out)
-    return {"seconds": seconds, "load": load, "rows": stages.num_rows, "rfm_rows": rfm.num_rows}
+    return {
+        "seconds": seconds,
+        "cpu": cpu,
+        "load": load,
+        "rows": stages.num_rows,
+        "rfm_rows": rfm.num_rows,
+    }
 
 
 def pandas_lifecycle(df: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -164,10 +179,10 @@ def worker_pandas(path: str, out: str | None) -> dict:
     t0 = time.perf_counter()
     df = pq.read_table(path).to_pandas()
     load = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     s, rfm = pandas_lifecycle(df, AS_OF)
-    seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "load": load, "rows": len(s), "rfm_rows": len(rfm)}
+    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    return {"seconds": seconds, "cpu": cpu, "load": load, "rows": len(s), "rfm_rows": len(rfm)}
 
 
 LIFETIMES_SCRIPT = """
@@ -180,13 +195,16 @@ df = pd.read_parquet(path, columns=["customer_id", "ordered_at", "amount"])
 df["ordered_at"] = df["ordered_at"].dt.tz_localize(None)
 load = time.perf_counter() - t0
 t0 = time.perf_counter()
+u0 = resource.getrusage(resource.RUSAGE_SELF)
 s = summary_data_from_transaction_data(
     df, "customer_id", "ordered_at", monetary_value_col="amount",
     observation_period_end=as_of, freq="D")
 seconds = time.perf_counter() - t0
+u1 = resource.getrusage(resource.RUSAGE_SELF)
+cpu = u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime
 if out != "-":
     s.reset_index().to_parquet(out)
-print(json.dumps({"seconds": seconds, "load": load, "rows": len(s),
+print(json.dumps({"seconds": seconds, "cpu": cpu, "load": load, "rows": len(s),
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
@@ -370,16 +388,17 @@ def main() -> None:
             "postgres": "Retain on the PostgreSQL server: summary + stages + RFM",
             "spark": "Retain on PySpark local[2]: summary + stages + RFM",
         }
-        print(f"| {'engine':<62} | time s | x Retain DuckDB | peak MB | load s |")
-        print(f"|{'-' * 64}|-------:|---------------:|--------:|-------:|")
+        print(f"| {'engine':<62} | time s | x Retain DuckDB | CPU s | peak MB | load s |")
+        print(f"|{'-' * 64}|-------:|---------------:|------:|--------:|-------:|")
         for name in engines:
             r = results[name]
             if "error" in r:
                 print(f"| {what[name]:<62} | {r['error']} |")
                 continue
             ratio = f"{r['seconds'] / base:.1f}" if base else "-"
+            cpu = f"{r['cpu']:5.1f}" if "cpu" in r else "    -"
             print(
-                f"| {what[name]:<62} | {r['seconds']:6.2f} | {ratio:>14} | "
+                f"| {what[name]:<62} | {r['seconds']:6.2f} | {ratio:>14} | {cpu} | "
                 f"{r['peak_mb']:7.0f} | {r['load']:6.1f} |"
             )
         if outs.get("lifetimes") and "error" not in results.get("lifetimes", {"error": 1}):
