@@ -73,3 +73,16 @@ def test_missing_parts_say_why_and_the_page_still_renders(small_report, tmp_path
     assert "300 EUR" in html  # revenue at risk, in whole euros
     text = render_markdown(small_report, tmp_path)
     assert "> What customers say (NPS): no survey answers yet" in text
+
+
+def test_same_figures_on_each_database(store, tmp_path):
+    """The report of the three-customer shop on SQLite and on PostgreSQL (where the
+    analytics run on the server)."""
+    path = tmp_path / "orders.csv"
+    path.write_text(ORDERS, encoding="utf-8")
+    import_file(store, "orders", path, settings=Settings(currency="EUR"))
+    report = build_report(store, AS_OF, Settings(currency="EUR"))
+    assert [r["customers"] for r in report.section("stages").data["rows"]] == [1, 1, 1]
+    assert report.section("revenue_at_risk").data["yearly_minor"] == 30000
+    assert report.section("returning_rate").data["rate"] == 0.5
+    assert report.section("repeat_purchase_rate").data["rate"] == pytest.approx(2 / 3)
