@@ -53,6 +53,15 @@ def test_fit_then_predict_as_json_with_charts(shop, db_url, tmp_path):
     match = stored[stored["external_id"] == who].iloc[0]
     assert match["clv_minor"] == rows[1]["clv_minor"]
 
+    result = invoke("predict", "--db", db_url, "-f", "json", "--top", "3", "--intervals")
+    assert result.exit_code == 0, result.output
+    bounded = json.loads(result.stdout)
+    assert [r["customer_id"] for r in bounded] == [r["customer_id"] for r in rows]
+    for r in bounded:
+        assert 0 <= r["p_alive_low"] <= r["p_alive"] <= r["p_alive_high"] <= 1
+        low, high = r["expected_purchases_low"], r["expected_purchases_high"]
+        assert 0 < low <= r["expected_purchases"] <= high < 2 * low  # 1,222 repeat buyers
+
 
 def test_predict_csv_and_table(shop, db_url):
     fitted = invoke("fit", "--as-of", "2026-10-31", "--db", db_url, "--model", "mbgnbd")

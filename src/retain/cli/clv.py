@@ -56,6 +56,13 @@ PREDICT_COLUMNS = (
     "as_of",
 )
 
+INTERVAL_COLUMNS = (
+    "p_alive_low",
+    "p_alive_high",
+    "expected_purchases_low",
+    "expected_purchases_high",
+)
+
 
 class Model(StrEnum):
     bgnbd = "bgnbd"
@@ -168,6 +175,14 @@ def predict(
     top: Annotated[
         int | None, typer.Option("--top", help="Only the N customers of highest CLV.")
     ] = None,
+    intervals: Annotated[
+        bool,
+        typer.Option(
+            "--intervals",
+            help="Add 90% bounds of P(alive) and expected purchases from the parameter "
+            "uncertainty (recomputes the shown customers' histories; use with --top).",
+        ),
+    ] = False,
     chart: ChartOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
@@ -176,6 +191,7 @@ def predict(
     store = cli_store(db)
     fit_row, transaction, _ = service.load_models(store, model.value if model else None)
     rows = service.latest_scores(store, fit_row["model"])
+    rows["store_id"] = rows["customer_id"]
     rows["customer_id"] = rows.pop("external_id")
     if customer is not None:
         rows = rows[rows["customer_id"] == customer]
@@ -189,10 +205,30 @@ def predict(
 
         horizon_days = fit_row["horizon_months"] * service.DAYS_PER_MONTH
         plot_frequency_recency(transaction, chart, T=365.0, t=horizon_days)
-    rows = rows[list(PREDICT_COLUMNS)].round({"p_alive": 4, "expected_purchases": 3})
-    narrow = PREDICT_COLUMNS[:6] if fmt is OutputFormat.table else None
+    columns = list(PREDICT_COLUMNS)
+    if intervals:
+        rows = rows.merge(_intervals(store, fit_row, transaction, rows), on="store_id")
+        columns[3:3] = INTERVAL_COLUMNS
+    rows = rows[columns].round({c: 4 for c in ("p_alive", "expected_purchases", *INTERVAL_COLUMNS)})
+    narrow = (
+        [c for c in columns if c not in PREDICT_COLUMNS[6:]] if fmt is OutputFormat.table else None
+    )
     emit(rows, fmt, title=f"CLV scores ({fit_row['model_version']})", columns=narrow)
     _tell(fit_row["trust_level"], fit_row["trust_message"], fmt)
+
+
+def _intervals(store: Any, fit_row: dict[str, Any], transaction: Any, rows: Any) -> Any:
+    """Bounds for the rows shown, from their histories as of the fit's date."""
+    from retain.analytics import customer_summary
+
+    summary = customer_summary(
+        service.read_orders(store, fit_row["currency"]), as_of=fit_row["as_of"]
+    )
+    summary = summary[summary["customer_id"].isin(rows["store_id"])]
+    bounds = service.score_intervals(
+        summary, transaction, horizon_months=int(fit_row["horizon_months"])
+    )
+    return bounds.rename(columns={"customer_id": "store_id"})
 
 
 def evaluate(

@@ -45,6 +45,7 @@ __all__ = [
     "purchases_log",
     "read_orders",
     "score_customers",
+    "score_intervals",
     "stored_fits",
 ]
 
@@ -395,4 +396,32 @@ def profit_table(
         cost_per_touchpoint=cost_per_touchpoint,
         future_value=future,
         horizon=horizon_months if future is not None else None,
+    )
+
+
+def score_intervals(
+    summary: pd.DataFrame, model: Any, *, horizon_months: int, level: float = 0.9
+) -> pd.DataFrame:
+    """Bounds that carry the parameter uncertainty (:func:`retain.clv.trust.prediction_interval`)
+    for the customers of ``summary`` (customer_id, frequency, recency, T in days): columns
+    customer_id, p_alive_low, p_alive_high, expected_purchases_low, expected_purchases_high
+    (over ``horizon_months``). NaN bounds when the fit's covariance is unknown."""
+    from retain.clv.trust import prediction_interval
+
+    f = summary["frequency"].to_numpy(dtype=float)
+    r = summary["recency"].to_numpy(dtype=float)
+    t = np.maximum(summary["T"].to_numpy(dtype=float), 1.0)
+    alive = prediction_interval(model, "probability_alive", f, r, t, level=level)
+    days = horizon_months * DAYS_PER_MONTH
+    bought = prediction_interval(
+        model, "conditional_expected_purchases", days, f, r, t, level=level
+    )
+    return pd.DataFrame(
+        {
+            "customer_id": summary["customer_id"].to_numpy(),
+            "p_alive_low": np.clip(alive[0], 0.0, 1.0),
+            "p_alive_high": np.clip(alive[1], 0.0, 1.0),
+            "expected_purchases_low": bought[0],
+            "expected_purchases_high": bought[1],
+        }
     )
