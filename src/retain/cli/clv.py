@@ -276,33 +276,18 @@ def profit(
     Uses the stored CLV of --model (or the newest fit) as the future value; without a
     stored fit, the margin to date.
     """
-    from retain.analytics import customer_summary
-    from retain.ingest.values import minor_unit_digits
-    from retain.store.clv import service as service_counts
-    from retain.store.frames import read_arrow
-
     settings, cfg = _settings()
     day = _day(as_of)
-    store = cli_store(db)
-    summary = customer_summary(service.read_orders(store, settings.currency), as_of=day)
-    scores = service.latest_scores(store, model.value if model else None)
-    horizon = int(scores["horizon_months"].iloc[0]) if len(scores) else None
-    table = service.profit_table(
-        summary,
-        service_counts(store, day),
-        digits=minor_unit_digits(settings.currency),
+    worst = service.unprofitable_relationships(
+        cli_store(db),
+        as_of=day,
+        currency=settings.currency,
         cost_per_case=cost_per_case if cost_per_case is not None else cfg["cost_per_case"],
         cost_per_touchpoint=(
             cost_per_touchpoint if cost_per_touchpoint is not None else cfg["cost_per_touchpoint"]
         ),
-        scores=scores if len(scores) else None,
-        horizon_months=horizon,
+        model=model.value if model else None,
     )
-    from retain.clv.profitability import unprofitable
-
-    worst = unprofitable(table)
-    people = read_arrow(store, "customers").select(["customer_id", "external_id"]).to_pandas()
-    worst = worst.merge(people, on="customer_id", how="left")
     worst["customer_id"] = worst.pop("external_id")
     cols = ["customer_id", "margin", "future_value", "future_margin", "evidence"]
     emit(

@@ -47,6 +47,7 @@ __all__ = [
     "score_customers",
     "score_intervals",
     "stored_fits",
+    "unprofitable_relationships",
 ]
 
 #: model names of the CLI and the store -> transaction model class
@@ -425,3 +426,43 @@ def score_intervals(
             "expected_purchases_high": bought[1],
         }
     )
+
+
+def unprofitable_relationships(
+    store: Any,
+    *,
+    as_of: date,
+    currency: str,
+    cost_per_case: float,
+    cost_per_touchpoint: float,
+    model: str | None = None,
+) -> pd.DataFrame:
+    """The relationships with a negative expected margin as of ``as_of``, worst first, with
+    the evidence (:func:`profit_table` on the store's orders, cases and touchpoints, and the
+    stored CLV of ``model``, the newest fit by default; the margin to date without one).
+
+    Columns: customer_id (store id), external_id, margin, future_value, future_margin
+    (money units of ``currency``), evidence. Nothing is changed or deleted.
+    """
+    from retain.analytics import customer_summary
+    from retain.clv.profitability import unprofitable
+    from retain.ingest.values import minor_unit_digits
+    from retain.store.clv import service
+    from retain.store.frames import read_arrow
+
+    summary = customer_summary(read_orders(store, currency), as_of=as_of)
+    scores = latest_scores(store, model)
+    table = profit_table(
+        summary,
+        service(store, as_of),
+        digits=minor_unit_digits(currency),
+        cost_per_case=cost_per_case,
+        cost_per_touchpoint=cost_per_touchpoint,
+        scores=scores if len(scores) else None,
+        horizon_months=int(scores["horizon_months"].iloc[0]) if len(scores) else None,
+    )
+    worst = unprofitable(table)
+    people = read_arrow(store, "customers").select(["customer_id", "external_id"]).to_pandas()
+    worst = worst.merge(people, on="customer_id", how="left")
+    cols = ["customer_id", "external_id", "margin", "future_value", "future_margin", "evidence"]
+    return worst[cols]
