@@ -145,7 +145,10 @@ def test_profit_lists_negative_margins_with_evidence_and_deletes_nothing(shop, d
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert rows, "the demo has customers whose contacts cost more than they bring"
-    assert list(rows[0]) == ["customer_id", "margin", "future_value", "future_margin", "evidence"]
+    assert list(rows[0]) == [
+        "customer_id", "margin", "future_value", "future_margin", "currency", "evidence"
+    ]  # fmt: skip
+    assert {r["currency"] for r in rows} == {"USD"}
     margins = [r["future_margin"] for r in rows]
     assert all(m < 0 for m in margins) and margins == sorted(margins)
     assert "touchpoints cost" in rows[0]["evidence"]
@@ -162,3 +165,20 @@ def test_every_command_has_help(command):
     result = invoke(command, "--help")
     assert result.exit_code == 0
     assert len(result.stdout.split("Options")[0].strip()) > 40
+
+
+def test_without_a_configured_currency_the_orders_own_is_used(store, tmp_path, usd, monkeypatch):
+    rows = [(c, d, "10") for c in "ABCDEFGHIJKL" for d in ("2026-01-05", "2026-03-01")]
+    rows += [(c, "2026-05-01", "20") for c in "MNOP"]
+    path = write_orders(tmp_path / "o.csv", rows).read_text().splitlines()
+    eur = tmp_path / "eur.csv"
+    eur.write_text("\n".join([path[0] + ",currency"] + [p + ",EUR" for p in path[1:]]) + "\n")
+    import_file(store, "orders", eur, settings=usd)
+    monkeypatch.delenv("RETAIN_CURRENCY")
+    result = invoke("fit", "--as-of", "2026-10-31", "--db", store.url, "-f", "json")
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)[0]["currency"] == "EUR"
+    monkeypatch.setenv("RETAIN_CURRENCY", "USD")
+    result = invoke("fit", "--as-of", "2026-10-31", "--db", store.url)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: no orders in the business currency USD (the orders")

@@ -10,6 +10,7 @@ relationships with a negative expected margin, with the evidence. Defaults come 
 
 from __future__ import annotations
 
+import os
 from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
@@ -97,6 +98,12 @@ def _settings() -> tuple[Any, dict[str, Any]]:
     return settings, section(settings, "clv", DEFAULTS)
 
 
+def _currency(settings: Any) -> str | None:
+    """The business currency when one is configured; None: the orders' own (one only)."""
+    configured = settings.sections.get("business", {}).get("currency")
+    return settings.currency if configured or os.environ.get("RETAIN_CURRENCY") else None
+
+
 def _tell(level: str, message: str, fmt: OutputFormat) -> None:
     """The trust message: on stdout under a table, on stderr beside CSV/JSON when not good."""
     if fmt is OutputFormat.table:
@@ -130,7 +137,7 @@ def fit(
         model=(model.value if model else str(cfg["model"])),
         horizon_months=horizon if horizon is not None else int(cfg["horizon_months"]),
         discount_rate=discount if discount is not None else float(cfg["discount_rate"]),
-        currency=settings.currency,
+        currency=_currency(settings),
         fitted_at=datetime.now(UTC),
     )
     if chart:
@@ -244,7 +251,7 @@ def evaluate(
     """Which model fits this business best: calibration/holdout errors of every model."""
     settings, cfg = _settings()
     day = _day(as_of)
-    log = service.purchases_log(service.read_orders(cli_store(db), settings.currency))
+    log = service.purchases_log(service.read_orders(cli_store(db), _currency(settings)))
     months = holdout if holdout is not None else int(cfg["holdout_months"])
     table, buckets, failed = service.evaluate_models(log, as_of=day, holdout_months=months)
     for name, why in failed.items():
@@ -281,7 +288,7 @@ def profit(
     worst = service.unprofitable_relationships(
         cli_store(db),
         as_of=day,
-        currency=settings.currency,
+        currency=_currency(settings),
         cost_per_case=cost_per_case if cost_per_case is not None else cfg["cost_per_case"],
         cost_per_touchpoint=(
             cost_per_touchpoint if cost_per_touchpoint is not None else cfg["cost_per_touchpoint"]
@@ -289,11 +296,11 @@ def profit(
         model=model.value if model else None,
     )
     worst["customer_id"] = worst.pop("external_id")
-    cols = ["customer_id", "margin", "future_value", "future_margin", "evidence"]
+    cols = ["customer_id", "margin", "future_value", "future_margin", "currency", "evidence"]
     emit(
         worst[cols].round(2),
         fmt,
-        title=f"relationships with a negative expected margin as of {day} ({settings.currency})",
+        title=f"relationships with a negative expected margin as of {day}",
     )
 
 

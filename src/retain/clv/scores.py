@@ -41,6 +41,7 @@ __all__ = [
     "fit_scores",
     "latest_scores",
     "load_models",
+    "orders_in",
     "profit_table",
     "purchases_log",
     "read_orders",
@@ -188,22 +189,33 @@ def score_customers(
     return ScoreRun(fit, scores, trust, fitted, gg, summary)
 
 
-def read_orders(store: Any, currency: str) -> Any:
-    """The store's orders in ``currency`` as Arrow (columns of :mod:`retain.store.frames`)."""
+def orders_in(store: Any, currency: str | None) -> tuple[Any, str]:
+    """The store's orders in ``currency`` as Arrow (columns of :mod:`retain.store.frames`),
+    and that currency. ``currency=None`` (no business currency configured): the orders'
+    own currency when they are all in one; several is an error that lists them."""
     import pyarrow.compute as pc
 
     from retain.store.frames import read_arrow
 
     orders = read_arrow(store, "orders")
+    found = sorted(str(c) for c in pc.unique(orders.column("currency")).to_pylist() if c)
+    advice = "set currency in the [business] section of retain.toml or RETAIN_CURRENCY"
+    if currency is None:
+        if len(found) > 1:
+            raise InvalidInputError(f"the orders are in {', '.join(found)}: {advice}.")
+        return orders, (found[0] if found else "USD")
     kept = orders.filter(pc.equal(orders.column("currency"), currency))
     if kept.num_rows == 0 and orders.num_rows > 0:
-        found = sorted(str(c) for c in pc.unique(orders.column("currency")).to_pylist())
         raise InvalidInputError(
             f"no orders in the business currency {currency} (the orders are in "
-            f"{', '.join(found)}): set currency in the [business] section of retain.toml "
-            "or RETAIN_CURRENCY."
+            f"{', '.join(found)}): {advice}."
         )
-    return kept
+    return kept, currency
+
+
+def read_orders(store: Any, currency: str | None) -> Any:
+    """The orders of :func:`orders_in` without the currency."""
+    return orders_in(store, currency)[0]
 
 
 def fit_scores(
@@ -213,15 +225,17 @@ def fit_scores(
     model: str = "bgnbd",
     horizon_months: int = 12,
     discount_rate: float = 0.10,
-    currency: str,
+    currency: str | None,
     fitted_at: datetime,
 ) -> ScoreRun:
     """Fit on the store's orders up to ``as_of`` (that whole day), score every customer with
-    a purchase, and store the fit and scores (replacing the model's previous ones)."""
+    a purchase, and store the fit and scores (replacing the model's previous ones).
+    ``currency``: the business currency, or None for the orders' own (:func:`orders_in`)."""
     from retain.analytics import customer_summary
     from retain.store.clv import replace_scores
 
-    summary = customer_summary(read_orders(store, currency), as_of=as_of, freq="D")
+    orders, currency = orders_in(store, currency)
+    summary = customer_summary(orders, as_of=as_of, freq="D")
     run = score_customers(
         summary,
         as_of=as_of,
@@ -432,7 +446,7 @@ def unprofitable_relationships(
     store: Any,
     *,
     as_of: date,
-    currency: str,
+    currency: str | None,
     cost_per_case: float,
     cost_per_touchpoint: float,
     model: str | None = None,
@@ -442,7 +456,7 @@ def unprofitable_relationships(
     stored CLV of ``model``, the newest fit by default; the margin to date without one).
 
     Columns: customer_id (store id), external_id, margin, future_value, future_margin
-    (money units of ``currency``), evidence. Nothing is changed or deleted.
+    (money units of ``currency``), currency, evidence. Nothing is changed or deleted.
     """
     from retain.analytics import customer_summary
     from retain.clv.profitability import unprofitable
@@ -450,7 +464,8 @@ def unprofitable_relationships(
     from retain.store.clv import service
     from retain.store.frames import read_arrow
 
-    summary = customer_summary(read_orders(store, currency), as_of=as_of)
+    orders, currency = orders_in(store, currency)
+    summary = customer_summary(orders, as_of=as_of)
     scores = latest_scores(store, model)
     table = profit_table(
         summary,
@@ -464,5 +479,6 @@ def unprofitable_relationships(
     worst = unprofitable(table)
     people = read_arrow(store, "customers").select(["customer_id", "external_id"]).to_pandas()
     worst = worst.merge(people, on="customer_id", how="left")
-    cols = ["customer_id", "external_id", "margin", "future_value", "future_margin", "evidence"]
-    return worst[cols]
+    worst["currency"] = currency
+    cols = ["customer_id", "external_id", "margin", "future_value", "future_margin"]
+    return worst[[*cols, "currency", "evidence"]]
