@@ -10,7 +10,7 @@ from casekit import T0
 from retain.errors import InvalidInputError, NotFoundError
 from retain.service import get_case, open_case
 from retain.store import cases as db
-from retain.store.schema import Customer, Order
+from retain.store.schema import ClvFit, Customer, CustomerScore, Order
 
 
 def test_open_case_goes_to_dedicated_rep_with_due_times_and_events(store, seed, policy):
@@ -185,9 +185,9 @@ def test_value_cut_offs_are_cached_until_a_new_order(store, seed, policy):
     first = open_case(store, customer_id=b, subject="x", now=T0, policy=policy, loyal_orders=3)
     assert get_case(store, first)["priority"] == "high"  # above 1 of the 2 others
     with db.reading(store) as tx:
-        cached = tx.cached_value_cuts(T0 + timedelta(hours=1))
+        cached = tx.cached_value_cuts(T0 + timedelta(hours=1), "revenue")
         assert cached["buyers"] == 3 and cached["median_cut"] == 1000
-        assert tx.cached_value_cuts(T0 + timedelta(days=2)) is None  # a day old: stale
+        assert tx.cached_value_cuts(T0 + timedelta(days=2), "revenue") is None  # a day old: stale
     # a new order of A (now 6000 in all) makes the cache stale: B is below both others now
     seed.customer(orders=[])  # a prospect changes nothing
     with store.session() as s:
@@ -225,3 +225,58 @@ def test_case_for_a_merged_duplicate_goes_to_the_survivor(store, seed, policy):
         store, open_case(store, customer_id=dup, subject="x", now=T0, policy=policy, loyal_orders=3)
     )
     assert (case["customer"], case["owner"]) == ("C-MAIN", "rita")
+
+
+def test_stored_clv_scores_rank_before_revenue(store, seed, policy):
+    seed.user("andy")
+    month = timedelta(days=30)
+    # by revenue the big spender is top; the CLV model sees the small one as worth most
+    small = seed.customer(orders=[(1000, T0 - month), (1000, T0 - 2 * month)])
+    big = seed.customer(orders=[(90000, T0 - 20 * month)])
+    third = seed.customer(orders=[(5000, T0 - month)])
+    with store.session() as s:
+        fit = ClvFit(
+            model="bgnbd",
+            model_version="1",
+            as_of=T0.date(),
+            horizon_months=12,
+            discount_rate=0.1,
+            currency="EUR",
+            params={},
+            model_json="{}",
+            log_likelihood=-1.0,
+            customers=3,
+            repeat_buyers=1,
+            trust_level="low",
+            trust_message="tiny",
+            fitted_at=T0,
+        )
+        s.add(fit)
+        s.flush()
+        for cid, clv, alive in ((small, 80000, 0.9), (big, 500, 0.05), (third, 3000, 0.5)):
+            s.add(
+                CustomerScore(
+                    fit_id=fit.id,
+                    customer_id=cid,
+                    model="bgnbd",
+                    model_version="1",
+                    as_of=T0.date(),
+                    p_alive=alive,
+                    expected_purchases=1.0,
+                    horizon_months=12,
+                    expected_spend_minor=1000,
+                    clv_minor=clv,
+                    currency="EUR",
+                    fitted_at=T0,
+                )
+            )
+        s.commit()
+    got = {}
+    for cid in (small, big):
+        case = get_case(
+            store,
+            open_case(store, customer_id=cid, subject="x", now=T0, policy=policy, loyal_orders=3),
+        )
+        got[cid] = (case["priority"], case["priority_reason"])
+    assert got[small] == ("high", "high (+2 points): top 10% by CLV (800.00) (+2)")
+    assert got[big] == ("normal", "normal (+0 points): below the median by CLV (5.00) (0)")

@@ -6,6 +6,7 @@ bad review opens a case by itself, once per feedback record).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 
 from retain.config import load_settings
@@ -77,9 +78,7 @@ def open_case(
         if customer is None:
             raise NotFoundError(f"customer {customer_id} does not exist")
         customer_id = customer["id"]
-        value = tx.customer_value(customer_id)
-        band = _value_cuts(tx, now).band(value["revenue_minor"]) if value["orders"] else None
-        priority = priority_for(CustomerValue(**value, value_band=band), loyal_orders=loyal_orders)
+        priority = priority_for(_customer_value(tx, customer_id, now), loyal_orders=loyal_orders)
         owner = choose_owner(tx.user(customer["owner_id"]), tx.agent_loads())
         case_id = tx.insert_case(
             {
@@ -123,13 +122,36 @@ def open_case(
         return case_id
 
 
-def _value_cuts(tx: db.CaseTx, now: datetime) -> ValueCuts:
-    """The revenue cut-offs of the priority rule: cached for a day, or one scan of orders."""
-    cached = tx.cached_value_cuts(now)
+def _customer_value(tx: db.CaseTx, customer_id: int, now: datetime) -> CustomerValue:
+    """What the priority rule needs: the stored CLV score when there is one, else revenue."""
+    value = tx.customer_value(customer_id)
+    score = tx.customer_score(customer_id)
+    if score is not None:
+        basis = f"clv:{score['model']}:{score['fitted_at'].isoformat()}"
+        cuts = _value_cuts(tx, now, basis, lambda: tx.model_clvs(score["model"]))
+        return CustomerValue(
+            **value,
+            value_band=cuts.band(score["clv_minor"]),
+            clv=score["clv_minor"] / 100,
+            p_alive=score["p_alive"],
+        )
+    band = None
+    if value["orders"]:
+        band = _value_cuts(tx, now, "revenue", tx.buyer_revenues).band(value["revenue_minor"])
+    return CustomerValue(**value, value_band=band)
+
+
+def _value_cuts(
+    tx: db.CaseTx, now: datetime, basis: str, values: Callable[[], list[int]]
+) -> ValueCuts:
+    """The value cut-offs of the priority rule: cached for a day, or computed from ``values``."""
+    cached = tx.cached_value_cuts(now, basis)
     if cached is not None:
         return ValueCuts(cached["buyers"], cached["median_cut"], cached["top_cut"])
-    cuts = value_cuts(tx.buyer_revenues())
+    cuts = value_cuts(values())
     tx.save_value_cuts(
-        {"buyers": cuts.buyers, "median_cut": cuts.median_cut, "top_cut": cuts.top_cut}, now
+        {"buyers": cuts.buyers, "median_cut": cuts.median_cut, "top_cut": cuts.top_cut},
+        now,
+        basis,
     )
     return cuts

@@ -19,7 +19,16 @@ from sqlalchemy.exc import IntegrityError
 
 from retain.errors import ConflictError, NotFoundError
 from retain.store.engine import Store
-from retain.store.schema import Case, CaseEvent, Customer, Feedback, Order, Setting, User
+from retain.store.schema import (
+    Case,
+    CaseEvent,
+    Customer,
+    CustomerScore,
+    Feedback,
+    Order,
+    Setting,
+    User,
+)
 
 cases_t = Case.__table__
 events_t = CaseEvent.__table__
@@ -27,6 +36,7 @@ users_t = User.__table__
 customers_t = Customer.__table__
 orders_t = Order.__table__
 settings_t = Setting.__table__
+scores_t = CustomerScore.__table__
 
 OPEN_STATUSES = ("open", "pending")
 COUNTED_ORDER_STATUSES = ("paid", "refunded", "partially_refunded")
@@ -104,30 +114,57 @@ class CaseTx:
         """The newest order id: read from the primary key, without a scan."""
         return int(self.conn.execute(select(func.max(orders_t.c.id))).scalar() or 0)
 
-    def cached_value_cuts(self, now: datetime) -> dict[str, Any] | None:
-        """The value cut-offs saved by :meth:`save_value_cuts`, if still fresh.
+    def customer_score(self, customer_id: int) -> dict[str, Any] | None:
+        """The customer's newest stored CLV score (``model``, ``clv_minor``, ``p_alive``,
+        ``currency``, ``fitted_at``), or None when no model has scored them."""
+        row = self.conn.execute(
+            select(
+                scores_t.c.model,
+                scores_t.c.clv_minor,
+                scores_t.c.p_alive,
+                scores_t.c.currency,
+                scores_t.c.fitted_at,
+            )
+            .where(scores_t.c.customer_id == customer_id)
+            .order_by(scores_t.c.fitted_at.desc(), scores_t.c.model)
+            .limit(1)
+        ).first()
+        return dict(row._mapping) if row else None
 
-        Fresh: saved less than a day before ``now`` and no order added since
-        (the newest order id is unchanged; changed amounts of existing orders
-        show after a day at most).
+    def model_clvs(self, model: str) -> list[int]:
+        """CLV (minor units) of every customer scored by ``model``."""
+        return [
+            int(v)
+            for v in self.conn.execute(
+                select(scores_t.c.clv_minor).where(scores_t.c.model == model)
+            ).scalars()
+        ]
+
+    def cached_value_cuts(self, now: datetime, basis: str) -> dict[str, Any] | None:
+        """The value cut-offs saved by :meth:`save_value_cuts` for ``basis``, if still fresh.
+
+        ``basis`` is ``revenue`` or ``clv:MODEL:FITTED_AT``. Fresh: the same
+        basis, saved less than a day before ``now``, and for revenue no order
+        added since (the newest order id is unchanged; changed amounts of
+        existing orders show after a day at most).
         """
         row = self.conn.execute(
             select(settings_t.c.value, settings_t.c.updated_at).where(
                 settings_t.c.key == VALUE_CUTS_KEY
             )
         ).first()
-        if row is None or not isinstance(row.value, dict):
+        if row is None or not isinstance(row.value, dict) or row.value.get("basis") != basis:
             return None
         age = now - row.updated_at
         if not timedelta(0) <= age < VALUE_CUTS_MAX_AGE:
             return None
-        if row.value.get("orders_state") != self._orders_state():
+        if basis == "revenue" and row.value.get("orders_state") != self._orders_state():
             return None
         return row.value
 
-    def save_value_cuts(self, cuts: dict[str, Any], now: datetime) -> None:
+    def save_value_cuts(self, cuts: dict[str, Any], now: datetime, basis: str) -> None:
         """Keep value cut-offs (a JSON-able dict) in ``settings`` for :meth:`cached_value_cuts`."""
-        value = {**cuts, "orders_state": self._orders_state()}
+        value = {**cuts, "basis": basis, "orders_state": self._orders_state()}
         done = self.conn.execute(
             update(settings_t)
             .where(settings_t.c.key == VALUE_CUTS_KEY)
