@@ -180,7 +180,7 @@ def predict(
         str | None, typer.Option("--customer", help="Only this customer (external id).")
     ] = None,
     top: Annotated[
-        int | None, typer.Option("--top", help="Only the N customers of highest CLV.")
+        int | None, typer.Option("--top", min=1, help="Only the N customers of highest CLV.")
     ] = None,
     intervals: Annotated[
         bool,
@@ -214,7 +214,8 @@ def predict(
         plot_frequency_recency(transaction, chart, T=365.0, t=horizon_days)
     columns = list(PREDICT_COLUMNS)
     if intervals:
-        rows = rows.merge(_intervals(store, fit_row, transaction, rows), on="store_id")
+        bounds = service.stored_intervals(store, fit_row, transaction, rows["store_id"])
+        rows = rows.merge(bounds.rename(columns={"customer_id": "store_id"}), on="store_id")
         columns[3:3] = INTERVAL_COLUMNS
     rows = rows[columns].round({c: 4 for c in ("p_alive", "expected_purchases", *INTERVAL_COLUMNS)})
     narrow = (
@@ -222,20 +223,6 @@ def predict(
     )
     emit(rows, fmt, title=f"CLV scores ({fit_row['model_version']})", columns=narrow)
     _tell(fit_row["trust_level"], fit_row["trust_message"], fmt)
-
-
-def _intervals(store: Any, fit_row: dict[str, Any], transaction: Any, rows: Any) -> Any:
-    """Bounds for the rows shown, from their histories as of the fit's date."""
-    from retain.analytics import customer_summary
-
-    summary = customer_summary(
-        service.read_orders(store, fit_row["currency"]), as_of=fit_row["as_of"]
-    )
-    summary = summary[summary["customer_id"].isin(rows["store_id"])]
-    bounds = service.score_intervals(
-        summary, transaction, horizon_months=int(fit_row["horizon_months"])
-    )
-    return bounds.rename(columns={"customer_id": "store_id"})
 
 
 def evaluate(

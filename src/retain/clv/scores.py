@@ -48,6 +48,7 @@ __all__ = [
     "score_customers",
     "score_intervals",
     "stored_fits",
+    "stored_intervals",
     "unprofitable_relationships",
 ]
 
@@ -440,6 +441,19 @@ def score_intervals(
             "expected_purchases_high": bought[1],
         }
     )
+
+
+def stored_intervals(
+    store: Any, fit: dict[str, Any], model: Any, customer_ids: Any, level: float = 0.9
+) -> pd.DataFrame:
+    """:func:`score_intervals` for the stored ``fit`` (and its ``model``, from
+    :func:`load_models`) and the customers ``customer_ids`` (store ids), from their
+    histories as of the fit's date."""
+    from retain.analytics import customer_summary
+
+    summary = customer_summary(read_orders(store, fit["currency"]), as_of=fit["as_of"])
+    summary = summary[summary["customer_id"].isin(list(customer_ids))]
+    return score_intervals(summary, model, horizon_months=int(fit["horizon_months"]), level=level)
 
 
 def unprofitable_relationships(
