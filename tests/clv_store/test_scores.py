@@ -36,7 +36,7 @@ def _fit(store, **kw):
 def test_nothing_fitted_yet(store):
     empty = latest_scores(store)
     assert empty.empty
-    assert list(empty.columns) == [
+    assert list(empty.columns)[:6] == [
         "customer_id",
         "p_alive",
         "clv_minor",
@@ -46,6 +46,8 @@ def test_nothing_fitted_yet(store):
     ]
     with pytest.raises(NotFoundError, match="run `retain clv fit` first"):
         load_models(store)
+    one_model = latest_scores(store, "pareto")
+    assert one_model.empty and list(one_model.columns) == list(empty.columns)
 
 
 def test_fit_stores_one_row_per_buyer_and_a_refit_replaces(shop):

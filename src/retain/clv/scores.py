@@ -268,14 +268,7 @@ def latest_scores(store: Any, model: str | None = None) -> pd.DataFrame:
 
     fits = stored_fits(store)
     if model is None:
-        if not fits:
-            return pd.DataFrame(
-                {
-                    c: pd.Series(dtype="float64" if c != "model" else "object")
-                    for c in LATEST_COLUMNS
-                }
-            )
-        model = fits[0]["model"]
+        model = fits[0]["model"] if fits else "bgnbd"  # nothing fitted: no rows
     elif model not in MODELS:
         raise InvalidInputError(f"unknown model {model!r}; use one of {', '.join(MODELS)}.")
     frame = read_scores(store, model)

@@ -128,7 +128,8 @@ def read_scores(store: Store, model: str) -> pd.DataFrame:
         frame[name] = frame[name].astype("float64")
     frame["external_id"] = frame["external_id"].astype("object")
     for name in ("model", "model_version", "as_of", "horizon_months", "currency", "fitted_at"):
-        frame[name] = pd.Series([getattr(fit, name)] * len(frame), dtype="object")
+        value = getattr(fit, name) if fit is not None else None
+        frame[name] = pd.Series([value] * len(frame), dtype="object")
     frame["horizon_months"] = frame["horizon_months"].astype("int64")
     return frame
 
