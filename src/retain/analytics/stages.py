@@ -10,15 +10,15 @@ last one, ``g`` the expected gap, see :mod:`retain.analytics.gaps`):
 3. seasonal customers (purchases clustered in one season of the year,
    :mod:`retain.analytics.seasons`) whose next season has not ended yet:
    ``lapsed``/``seasonal``. A seasonal customer's gap is at least a year.
-4. ``d <= short_term_multiple * g``: ``lapsed``/``short_term``.
-5. ``d <= inactive_multiple * g``: ``lapsed``/``long_term``, unless 6.
-6. sooner for a repeat buyer (at least ``silence_min_purchases`` purchase
-   days, not seasonal) past his gap whose silence is very unlikely at his own
-   pace: ``exp(-d * frequency / recency) < inactive_silence_probability``
-   (a Poisson process at his observed rate), ``gone_quiet``; then
+4. a repeat buyer (at least ``silence_min_purchases`` purchase days, not
+   seasonal) past his gap whose silence is very unlikely at his own pace,
+   ``exp(-d * frequency / recency) < inactive_silence_probability`` (a
+   Poisson process at his observed rate): ``inactive`` (``gone_quiet``).
+5. ``d <= short_term_multiple * g``: ``lapsed``/``short_term``.
+6. ``d <= inactive_multiple * g``: ``lapsed``/``long_term``.
 7. beyond: ``inactive``/``do_not_contact`` (withdrew e-mail consent, marked
    do-not-contact, let go, or a confirmed competitor), else
-   ``inactive``/``win_back``.
+   ``inactive``/``win_back`` (the same split for rule 4).
 
 Each threshold is a day count; a customer exactly on a threshold stays in
 the earlier stage (lapsed means *longer* than the gap).
