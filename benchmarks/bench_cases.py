@@ -1,6 +1,6 @@
 """Cases at scale: opening cases (priority from value), SLA checks and metrics.
 
-Run:  python tests/service/bench_cases.py [--orders 1000000] [--cases 2000] [--pg URL]
+Run:  python benchmarks/bench_cases.py [--orders 1000000] [--cases 2000] [--pg URL]
 
 (Kept here, out of pytest's way, until it moves to benchmarks/.)
 
