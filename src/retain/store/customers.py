@@ -311,25 +311,3 @@ def countries(store: Store) -> list[str]:
     with store.read() as conn:
         query = select(Customer.country).where(Customer.country.is_not(None)).distinct()
         return sorted(conn.scalars(query))
-
-
-def analytics_frames(store: Store, kinds: tuple[str, ...]) -> dict[str, Any]:
-    """Records as the Arrow tables the analytics take, read through SQLAlchemy.
-
-    Same columns and types as :func:`retain.store.frames.read_arrow`, but over
-    the store's own connection: a web process must not open the SQLite file
-    through ADBC's second copy of SQLite, which breaks the file locks of the
-    first (stale reads, then "disk I/O error").
-    """
-    import pandas as pd
-    import pyarrow as pa
-    from sqlalchemy import text
-
-    from retain.store.frames import _normalise, _select
-
-    out = {}
-    with store.read() as conn:
-        for kind in kinds:
-            frame = pd.read_sql_query(text(_select(kind, store.dialect, store.schema)), conn)
-            out[kind] = _normalise(pa.Table.from_pandas(frame, preserve_index=False), kind)
-    return out

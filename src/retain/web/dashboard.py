@@ -64,11 +64,10 @@ def _rows(frame: Any) -> list[dict[str, Any]]:
 def life_cycle_figures(store: Store, settings: Settings, as_of: date) -> dict[str, Any]:
     """Stages, flows of the last 30 days, returning-customer rate, cohorts, revenue at risk."""
     from retain import analytics
-    from retain.store.customers import analytics_frames
+    from retain.store.frames import read_arrow
 
     cfg = analytics.lifecycle_settings(section(settings, "lifecycle", analytics.DEFAULTS))
-    tables = analytics_frames(store, ("orders", "customers"))
-    orders, people = tables["orders"], tables["customers"]
+    orders, people = read_arrow(store, "orders"), read_arrow(store, "customers")
     stages = analytics.customer_stages(orders, as_of, people, cfg)
     if stages.empty:
         return {
