@@ -116,6 +116,8 @@ PUBLIC = {
     ("POST", "/r/{token}"),
     ("GET", "/r/open/{key}"),
     ("POST", "/r/open/{key}"),
+    ("GET", "/outreach/unsubscribe/{token}"),
+    ("POST", "/outreach/unsubscribe/{token}"),
     ("GET", "/healthz"),
     ("GET", "/api/v1/openapi.json"),
     ("GET", "/login"),

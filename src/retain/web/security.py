@@ -26,7 +26,7 @@ CSRF_FIELD = "csrf_token"
 CSRF_HEADER = "x-csrf-token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 #: paths whose forms are public and need no CSRF token (rate limited instead)
-CSRF_EXEMPT_PREFIXES = ("/r/",)
+CSRF_EXEMPT_PREFIXES = ("/r/", "/outreach/unsubscribe/")
 
 
 def csrf_for(secret: str, seed: str) -> str:

@@ -12,6 +12,7 @@ from retain.web.routes import (
     session,
     surveys,
     tokens,
+    unsubscribe,
     users,
 )
 
@@ -29,6 +30,7 @@ ROUTERS = [
     surveys.api,
     surveys.pages,
     surveys.public,
+    unsubscribe.public,
     imports.pages,
     tokens.router,
     users.router,
