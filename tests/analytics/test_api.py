@@ -25,6 +25,7 @@ def test_public_names() -> None:
         "relationship_ring",
         "repeat_purchase_rate",
         "retention_intervals",
+        "revenue_at_risk",
         "rfm_scores",
         "rfm_table",
         "ring_counts",

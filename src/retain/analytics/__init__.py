@@ -6,6 +6,7 @@ in-process (pandas/Arrow input), on PostgreSQL or on PySpark (Ibis tables
 bound to those backends).
 """
 
+from retain.analytics.at_risk import revenue_at_risk
 from retain.analytics.cohorts import COHORT_COLUMNS, cohort_matrix, cohort_table
 from retain.analytics.flows import (
     explain,
@@ -46,6 +47,7 @@ __all__ = [
     "relationship_ring",
     "repeat_purchase_rate",
     "retention_intervals",
+    "revenue_at_risk",
     "rfm_scores",
     "rfm_table",
     "ring_counts",

@@ -1,6 +1,6 @@
 """The life-cycle part of the report: stages, flows, returning and repeat rates, cohorts,
 revenue at risk. Every figure comes from a public function of :mod:`retain.analytics`
-(revenue at risk: the web dashboard's :func:`retain.web.dashboard.revenue_at_risk`).
+(revenue at risk: :func:`retain.analytics.revenue_at_risk`, as on the web dashboard).
 """
 
 from __future__ import annotations
@@ -122,10 +122,10 @@ def cohort_section(orders: Any, as_of: date, months: int = COHORT_MONTHS) -> tup
 
 def at_risk_section(stages: pd.DataFrame, cfg: dict[str, Any], settings: Settings) -> Section:
     """Revenue at risk, as the web dashboard defines it
-    (:func:`retain.web.dashboard.revenue_at_risk`)."""
-    from retain.web.dashboard import revenue_at_risk
+    (:func:`retain.analytics.revenue_at_risk`)."""
+    from retain.analytics import revenue_at_risk
 
     loyal = int(cfg.get("loyal_purchases", analytics.DEFAULTS["loyal_purchases"]))
-    figure = revenue_at_risk(stages, loyal, settings)
+    figure = revenue_at_risk(stages, loyal, settings.currency)
     figure["loyal_purchases"] = loyal
     return Section("revenue_at_risk", "Revenue at risk", plain(figure))

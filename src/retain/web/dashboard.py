@@ -19,6 +19,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from retain.analytics.at_risk import revenue_at_risk
 from retain.config import Settings, section
 from retain.errors import RetainError
 from retain.store import Store
@@ -97,29 +98,8 @@ def life_cycle_figures(store: Store, settings: Settings, as_of: date) -> dict[st
 
     out["cohorts"] = _figure("cohorts", cohorts)
     loyal_n = int(cfg.get("loyal_purchases", 3)) if isinstance(cfg, dict) else 3
-    out["at_risk"] = _figure("at_risk", lambda: revenue_at_risk(stages, loyal_n, settings))
+    out["at_risk"] = _figure("at_risk", lambda: revenue_at_risk(stages, loyal_n, settings.currency))
     return out
-
-
-def revenue_at_risk(stages: Any, loyal_purchases: int, settings: Settings) -> dict[str, Any]:
-    """Yearly spend of lapsing loyal customers (lapsed, with ``loyal_purchases`` or more).
-
-    A customer's yearly spend is his net revenue divided by the years from
-    his first to his last order (at least one year), in minor units of the
-    business currency.
-    """
-    lapsing = stages[(stages["stage"] == "lapsed") & (stages["purchases"] >= loyal_purchases)]
-    if lapsing.empty:
-        return {"customers": 0, "yearly_minor": 0, "currency": settings.currency}
-    first = lapsing["first_order_date"].astype("datetime64[ns]")
-    last = lapsing["last_order_date"].astype("datetime64[ns]")
-    years = ((last - first).dt.days / 365.25).clip(lower=1.0)
-    net = lapsing["revenue"].fillna(0) - lapsing["refunds"].fillna(0)
-    return {
-        "customers": len(lapsing),
-        "yearly_minor": round(float((net / years).sum())),
-        "currency": settings.currency,
-    }
 
 
 def nps_figure(store: Store, now: datetime) -> dict[str, Any] | None:
