@@ -1,7 +1,7 @@
 """A sliding-window rate limiter kept in memory (per process).
 
 Used for login attempts (per address and per username) and for the public
-survey pages (per address). Behind several worker processes each keeps its
+pages: surveys and unsubscribe links (per address). Behind several worker processes each keeps its
 own count, so the effective limit is the limit times the workers.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
+from typing import Any
 
 from retain.auth.errors import TooManyRequestsError
 
@@ -52,3 +53,14 @@ class RateLimiter:
         """Forget ``key``'s hits (after a successful login)."""
         with self._lock:
             self._hits.pop(key, None)
+
+
+def limit_public(request: Any, what: str) -> None:
+    """Count one request to a public page (no login) against its address's limit.
+
+    ``what`` names the pages in the error, e.g. "requests to survey pages".
+    """
+    address = request.client.host if request.client else "unknown"
+    limiter: RateLimiter = request.app.state.public_limiter
+    limiter.check(address, f"{what} from this address")
+    limiter.hit(address)

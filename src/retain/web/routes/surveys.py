@@ -18,6 +18,7 @@ from fastapi.responses import Response
 from retain.errors import InvalidInputError, RetainError
 from retain.web.deps import Now, Reader, StoreDep
 from retain.web.pages import render
+from retain.web.ratelimit import limit_public
 from retain.web.schemas.common import ERRORS, NOT_FOUND, PathId
 from retain.web.schemas.surveys import SurveyResults, SurveyRow
 
@@ -100,10 +101,7 @@ def survey_page(
 
 
 def _limit(request: Request) -> None:
-    address = request.client.host if request.client else "unknown"
-    limiter = request.app.state.public_limiter
-    limiter.check(address, "requests to survey pages from this address")
-    limiter.hit(address)
+    limit_public(request, "requests to survey pages")
 
 
 def _answer(form: dict[str, Any], categories: list[str], low: int, high: int) -> dict[str, Any]:

@@ -14,22 +14,16 @@ from fastapi.responses import Response
 
 from retain.web.deps import Now, StoreDep
 from retain.web.pages import render
+from retain.web.ratelimit import limit_public
 
 public = APIRouter(include_in_schema=False)
-
-
-def _limit(request: Request) -> None:
-    address = request.client.host if request.client else "unknown"
-    limiter = request.app.state.public_limiter
-    limiter.check(address, "requests to unsubscribe links from this address")
-    limiter.hit(address)
 
 
 @public.api_route("/outreach/unsubscribe/{token}", methods=["GET", "POST"])
 async def unsubscribe_page(request: Request, token: str, store: StoreDep, now: Now) -> Response:
     from retain.outreach import link_secret, read_unsubscribe_token, unsubscribe
 
-    _limit(request)
+    limit_public(request, "requests to unsubscribe links")
     secret = link_secret(store, now)
     if request.method == "POST":
         done = unsubscribe(store, token, secret=secret, now=now)
