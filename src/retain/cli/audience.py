@@ -23,8 +23,8 @@ from retain.cli.common import (
     console,
     emit,
     new_app,
+    parse_day,
 )
-from retain.errors import InvalidInputError
 from retain.store import audience as db
 
 segments_app = new_app(
@@ -53,15 +53,6 @@ SIZE_COLUMNS = (
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def _day(text: str | None) -> date:
-    if text is None:
-        return _now().date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(f"--as-of must be a date YYYY-MM-DD, not {text!r}") from None
 
 
 def _round(frame: pd.DataFrame, digits: int = 4) -> pd.DataFrame:
@@ -100,7 +91,7 @@ def segments_create(
     audience.create_segment(
         store, name, expression, _now(), description=description, replace=replace
     )
-    _show_size(store, name, expression, _day(as_of), fmt)
+    _show_size(store, name, expression, parse_day(as_of), fmt)
 
 
 def _show_size(store, name: str, expression: str, day: date, fmt: OutputFormat) -> None:
@@ -144,7 +135,7 @@ def segments_show(
     """Show a segment's size, share of revenue and value, and warnings (or its members)."""
     store = cli_store(db_url)
     segment = db.get_segment(store, name)
-    day = _day(as_of)
+    day = parse_day(as_of)
     if members:
         frame = audience.load_audience(store, day)
         chosen = frame[audience.evaluate(segment["expression"], frame)]
@@ -181,7 +172,7 @@ def segments_profile(
 ) -> None:
     """What sets a segment apart from the rest (tests corrected by Benjamini-Hochberg)."""
     store = cli_store(db_url)
-    day = _day(as_of)
+    day = parse_day(as_of)
     frame = audience.load_audience(store, day)
     if compare:
         masks = {"everyone": np.ones(len(frame), dtype=bool)}

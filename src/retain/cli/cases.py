@@ -12,7 +12,6 @@ import getpass
 import json
 import os
 import sys
-from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -27,10 +26,11 @@ from retain.cli.common import (
     console,
     emit,
     new_app,
+    parse_moment,
     records,
 )
 from retain.config import load_settings
-from retain.errors import InvalidInputError, NotFoundError
+from retain.errors import NotFoundError
 from retain.service.sla import cases_settings
 from retain.store import cases as db
 
@@ -120,18 +120,6 @@ VersionOption = Annotated[
 CaseArg = Annotated[int, typer.Argument(help="The case number.")]
 
 
-def _now(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"--now must be an ISO time such as 2025-03-03T09:00, not {text!r}"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=load_settings().tz)
-
-
 def _actor(given: str | None) -> str:
     if given:
         return given
@@ -205,7 +193,7 @@ def list_(
         customer_id = found["id"]
     frame = service.find_cases(
         store,
-        now=_now(now),
+        now=parse_moment(now),
         statuses=[s.value for s in status] if status else None,
         owner=owner,
         customer_id=customer_id,
@@ -286,7 +274,7 @@ def open_(
         description=description,
         category=category,
         actor=_actor(actor),
-        now=_now(now),
+        now=parse_moment(now),
     )
     _print_case(service.get_case(store, case_id), fmt)
 
@@ -309,7 +297,7 @@ def assign(
         owner=user,
         reason=reason,
         actor=_actor(actor),
-        now=_now(now),
+        now=parse_moment(now),
         version=version,
     )
     _print_case(case, fmt)
@@ -345,7 +333,7 @@ def comment(
         inbound=from_customer,
         wait_for_customer=wait,
         actor=_actor(actor),
-        now=_now(now),
+        now=parse_moment(now),
         version=version,
     )
     _print_case(case, fmt)
@@ -371,7 +359,7 @@ def resolve(
         code=code,
         note=note,
         actor=_actor(actor),
-        now=_now(now),
+        now=parse_moment(now),
         version=version,
     )
     _print_case(case, fmt)
@@ -393,7 +381,7 @@ def reopen(
         case_id,
         reason=reason,
         actor=_actor(actor),
-        now=_now(now),
+        now=parse_moment(now),
         version=version,
     )
     _print_case(case, fmt)
@@ -410,7 +398,7 @@ def close(
 ) -> None:
     """Close a resolved case (final)."""
     case = service.close(
-        cli_store(db_), case_id, actor=_actor(actor), now=_now(now), version=version
+        cli_store(db_), case_id, actor=_actor(actor), now=parse_moment(now), version=version
     )
     _print_case(case, fmt)
 
@@ -425,7 +413,7 @@ def check_sla(
     settings = load_settings()
     found = service.check_sla(
         cli_store(db_),
-        now=_now(now),
+        now=parse_moment(now),
         policy=service.policy_from_settings(settings),
         notify_setting=cases_settings(settings)["notify"],
     )
@@ -471,7 +459,7 @@ def metrics(
 ) -> None:
     """Backlog, response times (median, p90), SLA attainment, reopen rate, retention effect."""
     window = window or int(cases_settings(load_settings())["repurchase_window_days"])
-    result = service.case_metrics(cli_store(db_), as_of=_now(now), window_days=window)
+    result = service.case_metrics(cli_store(db_), as_of=parse_moment(now), window_days=window)
     if view is View.summary:
         emit(
             result.rows(),

@@ -11,7 +11,7 @@ relationships with a negative expected margin, with the evidence. Defaults come 
 from __future__ import annotations
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -27,10 +27,11 @@ from retain.cli.common import (
     emit,
     err_console,
     new_app,
+    parse_day,
 )
 from retain.clv import scores as service
 from retain.config import load_settings, section
-from retain.errors import InvalidInputError, NotFoundError
+from retain.errors import NotFoundError
 
 app = new_app("Customer value: P(alive), expected purchases, CLV and unprofitable relationships.")
 
@@ -84,15 +85,6 @@ ModelOption = Annotated[
 ]
 
 
-def _day(text: str | None) -> date:
-    if text is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(f"--as-of must be a date YYYY-MM-DD, not {text!r}") from None
-
-
 def _settings() -> tuple[Any, dict[str, Any]]:
     settings = load_settings()
     return settings, section(settings, "clv", DEFAULTS)
@@ -130,7 +122,7 @@ def fit(
 ) -> None:
     """Fit the CLV models on the orders as of a date and store every customer's scores."""
     settings, cfg = _settings()
-    day = _day(as_of)
+    day = parse_day(as_of)
     run = service.fit_scores(
         cli_store(db),
         as_of=day,
@@ -237,7 +229,7 @@ def evaluate(
 ) -> None:
     """Which model fits this business best: calibration/holdout errors of every model."""
     settings, cfg = _settings()
-    day = _day(as_of)
+    day = parse_day(as_of)
     log = service.purchases_log(service.read_orders(cli_store(db), _currency(settings)))
     months = holdout if holdout is not None else int(cfg["holdout_months"])
     table, buckets, failed = service.evaluate_models(log, as_of=day, holdout_months=months)
@@ -271,7 +263,7 @@ def profit(
     stored fit, the margin to date.
     """
     settings, cfg = _settings()
-    day = _day(as_of)
+    day = parse_day(as_of)
     worst = service.unprofitable_relationships(
         cli_store(db),
         as_of=day,

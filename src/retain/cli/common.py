@@ -7,7 +7,7 @@ import io
 import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
@@ -20,7 +20,7 @@ from rich.table import Table
 from typer.core import TyperGroup
 
 from retain.config import DEFAULT_DB_FILE, database_url, load_settings
-from retain.errors import RetainError
+from retain.errors import InvalidInputError, RetainError
 from retain.store import Store, open_store
 
 
@@ -102,6 +102,29 @@ def cli_store(db: str | None, default_file: str = DEFAULT_DB_FILE) -> Store:
     store = open_store(database_url(db, load_settings(), default_file))
     _opened_stores.append(store)
     return store
+
+
+def parse_day(text: str | None, what: str = "--as-of") -> date:
+    """A date option (YYYY-MM-DD); None means today (UTC). The CLI edge is where "today" is read."""
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(f"{what} must be a date YYYY-MM-DD, not {text!r}") from None
+
+
+def parse_moment(text: str | None, what: str = "--now") -> datetime:
+    """A time option (ISO 8601); None means now. A time without zone is in the business zone."""
+    if text is None:
+        return datetime.now(UTC)
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidInputError(
+            f"{what} must be ISO 8601, e.g. 2026-03-11T09:00, not {text!r}"
+        ) from None
+    return value if value.tzinfo else value.replace(tzinfo=load_settings().tz)
 
 
 def _plain(value: Any) -> Any:

@@ -7,7 +7,7 @@ functions and prints their table. ``--as-of`` defaults to today (UTC).
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,9 +16,17 @@ import pandas as pd
 import typer
 
 from retain import analytics
-from retain.cli.common import DbOption, FormatOption, OutputFormat, cli_store, console, emit
+from retain.cli.common import (
+    DbOption,
+    FormatOption,
+    OutputFormat,
+    cli_store,
+    console,
+    emit,
+    parse_day,
+)
 from retain.config import load_settings, section
-from retain.errors import InvalidInputError, NotFoundError
+from retain.errors import NotFoundError
 from retain.store.frames import analytics_tables
 
 
@@ -64,15 +72,6 @@ CUSTOMER_COLUMNS = (
     "seasonal",
 )
 BY_COLUMN = {By.category: "main_category", By.channel: "acquisition_channel", By.country: "country"}
-
-
-def _date(text: str | None, what: str) -> date:
-    if text is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(f"{what} must be a date YYYY-MM-DD, not {text!r}") from None
 
 
 def _load(ctx: typer.Context, db: str | None, engine: Engine | None, kinds=("orders", "customers")):
@@ -133,7 +132,7 @@ def lifecycle(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Life-cycle stages of the customers as of a date: counts, lists, flows, explanations."""
-    day = _date(as_of, "--as-of")
+    day = parse_day(as_of, "--as-of")
     kinds = ("orders", "customers", "interactions", "feedback") if ring else None
     tables, cfg = _load(ctx, db, engine, kinds or ("orders", "customers"))
     orders, people = tables["orders"], tables["customers"]
@@ -144,7 +143,7 @@ def lifecycle(
         emit(analytics.ring_counts(rings), fmt, title=f"relationship ring as of {day}")
         return
     if flows:
-        start, end = _date(flows[0], "--flows FROM"), _date(flows[1], "--flows TO")
+        start, end = parse_day(flows[0], "--flows FROM"), parse_day(flows[1], "--flows TO")
         moved = analytics.stage_flows(orders, start, end, people, cfg)
         if chart:
             from retain.analytics import charts
@@ -233,7 +232,7 @@ def cohorts(
     The table format shows one row per cohort and one column per month since the first
     purchase; CSV and JSON give the long form with every measure.
     """
-    day = _date(as_of, "--as-of")
+    day = parse_day(as_of, "--as-of")
     tables, _cfg = _load(ctx, db, engine, ("orders",))
     orders = tables["orders"]
     if intervals:
@@ -279,7 +278,7 @@ def rfm(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """RFM scores (quintiles 1-5) and the named segments (Champions ... Lost)."""
-    day = _date(as_of, "--as-of")
+    day = parse_day(as_of, "--as-of")
     tables, _cfg = _load(ctx, db, engine)
     scores = analytics.rfm_scores(tables["orders"], day)
     if customers:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import getpass
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -26,6 +26,8 @@ from retain.cli.common import (
     console,
     emit,
     new_app,
+    parse_day,
+    parse_moment,
 )
 from retain.config import Settings, load_settings, section
 from retain.errors import InvalidInputError
@@ -61,25 +63,9 @@ def _settings() -> tuple[Settings, dict[str, Any], dict[str, Any]]:
     return settings, cfg, section(settings, "lifecycle", analytics.DEFAULTS)
 
 
-def _when(text: str | None, what: str) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(
-            f"{what} must be ISO 8601, e.g. 2026-03-11T09:00, not {text!r}"
-        ) from None
-    return value if value.tzinfo else value.replace(tzinfo=load_settings().tz)
-
-
 def _day(text: str | None) -> datetime:
-    if text is None:
-        return datetime.now(UTC)
-    try:
-        return end_of_day(date.fromisoformat(text))
-    except ValueError:
-        raise InvalidInputError(f"--as-of must be a date YYYY-MM-DD, not {text!r}") from None
+    """``--as-of DATE``: the end of that day; none: now."""
+    return datetime.now(UTC) if text is None else end_of_day(parse_day(text))
 
 
 def _by(given: str | None) -> str:
@@ -131,7 +117,7 @@ def assign(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Give an action to a rep."""
-    _show_action(outreach.assign(cli_store(db), action, to=to, now=_when(now, "--now")), fmt)
+    _show_action(outreach.assign(cli_store(db), action, to=to, now=parse_moment(now, "--now")), fmt)
 
 
 @actions_app.command("done")
@@ -144,7 +130,9 @@ def done(
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Mark an action done; the contact goes on the customer's timeline."""
-    row = outreach.done(cli_store(db), action, outcome=outcome, by=_by(by), now=_when(now, "--now"))
+    row = outreach.done(
+        cli_store(db), action, outcome=outcome, by=_by(by), now=parse_moment(now, "--now")
+    )
     _show_action(row, fmt)
 
 
@@ -158,7 +146,7 @@ def snooze(
 ) -> None:
     """Put an action aside until a date; the customer is left out of the plan till then."""
     row = outreach.snooze(
-        cli_store(db), action, until=_when(until, "--until"), now=_when(now, "--now")
+        cli_store(db), action, until=parse_moment(until, "--until"), now=parse_moment(now, "--now")
     )
     _show_action(row, fmt)
 
@@ -228,12 +216,12 @@ def create(
         subject=subject,
         body=text,
         audience=audience,
-        now=_when(now, "--now"),
+        now=parse_moment(now, "--now"),
         cfg=cfg,
         channel=channel.value,
         control_share=control_share,
         seed=seed,
-        scheduled_at=_when(at, "--at") if at else None,
+        scheduled_at=parse_moment(at, "--at") if at else None,
         window_days=window,
         lifecycle=lifecycle,
         by=_by(by),
@@ -311,7 +299,7 @@ def send(
     """Send a campaign to its treated arm (never the control), within consent and caps."""
     store = cli_store(db)
     settings, cfg, _ = _settings()
-    at = _when(now, "--now")
+    at = parse_moment(now, "--now")
     secret = outreach.link_secret(store, at)
     if due:
         done_ = outreach.send_due(store, at, cfg=cfg, tz=settings.tz, secret=secret)
@@ -377,6 +365,6 @@ def bounce(
 ) -> None:
     """Record a bounce that arrived later: logged, and the address suppressed for e-mail."""
     n = outreach.record_bounce(
-        cli_store(db), email, reason=reason, now=_when(now, "--now"), campaign=campaign
+        cli_store(db), email, reason=reason, now=parse_moment(now, "--now"), campaign=campaign
     )
     console.print(f"bounce recorded for {n} customer(s) with {email}; address suppressed")

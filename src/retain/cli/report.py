@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from retain.cli.common import DbOption, cli_store
+from retain.cli.common import DbOption, cli_store, parse_day
 from retain.config import load_settings
 from retain.errors import InvalidInputError
 from retain.report import build_report, write_report
@@ -20,15 +19,6 @@ from retain.report import build_report, write_report
 class ReportFormat(StrEnum):
     file = "file"
     json = "json"
-
-
-def _day(text: str | None) -> date:
-    if text is None:
-        return datetime.now(UTC).date()
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInputError(f"--as-of must be a date YYYY-MM-DD, not {text!r}") from None
 
 
 def report(
@@ -57,7 +47,7 @@ def report(
 ) -> None:
     """The owner's report: stages, flows, returning customers, cohorts, NPS, themes, cases,
     revenue at risk and this week's outreach list, each figure with its definition."""
-    day = _day(as_of)
+    day = parse_day(as_of)
     suffix = output.suffix.lower()
     if fmt is ReportFormat.file and suffix not in (".html", ".htm", ".md", ".markdown"):
         raise InvalidInputError(f"--output {output}: end the file name in .html or .md")
