@@ -243,8 +243,11 @@ def save_invited_answer(
     stmt = _upsert(store)(f).values(row)
     stmt = stmt.on_conflict_do_update(index_elements=[f.c.invitation_id], set_=changing)
     with store.write() as conn:
-        fid = conn.execute(stmt.returning(f.c.id)).scalar_one()
+        # Marking the invitation first takes its row lock, so two simultaneous answers
+        # of one link run one after the other: on PostgreSQL a concurrent insert would
+        # otherwise trip the unique external_id, which ON CONFLICT does not arbitrate.
         conn.execute(update(i).where(i.c.id == invitation_id).values(answered_at=now))
+        fid = conn.execute(stmt.returning(f.c.id)).scalar_one()
     return int(fid)
 
 
