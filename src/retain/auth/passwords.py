@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -11,8 +12,15 @@ from retain.errors import InvalidInputError
 
 MIN_LENGTH = 10
 _hasher = PasswordHasher()
-#: hash compared against when the user does not exist, so both cases take as long
-_DUMMY = _hasher.hash("not a password of anyone")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """A hash to compare against when the user does not exist, so both cases take as long.
+
+    Made on first use, not at import (one hash costs about 0.2 s).
+    """
+    return _hasher.hash("not a password of anyone")
 
 
 def check_strength(password: str) -> None:
@@ -47,4 +55,4 @@ def needs_rehash(password_hash: str) -> bool:
 def _burn(password: str) -> None:
     """Spend the time of one verification (for unknown users)."""
     with contextlib.suppress(VerificationError):
-        _hasher.verify(_DUMMY, password)
+        _hasher.verify(_dummy_hash(), password)
