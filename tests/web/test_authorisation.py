@@ -57,6 +57,10 @@ def other_agent(w):
     return {"owner": "agent2" if w["fresh_owner"] == "agent" else "agent"}
 
 
+def snooze(w):
+    return {"action": "snooze", "until": "2030-01-01T00:00:00Z"}
+
+
 #: (method, path, least role, JSON body maker or None)
 MATRIX = [
     ("GET", "/api/v1/me", "viewer", None),
@@ -89,6 +93,10 @@ MATRIX = [
     ("POST", "/api/v1/cases/{fresh_case}/assign", "agent", other_agent),
     ("GET", "/api/v1/surveys", "viewer", None),
     ("GET", "/api/v1/surveys/{survey}/results", "viewer", None),
+    ("GET", "/api/v1/actions", "viewer", None),
+    ("GET", "/api/v1/actions/{action}", "viewer", None),
+    ("PATCH", "/api/v1/actions/{action}", "agent", snooze),
+    ("POST", "/api/v1/actions/refresh", "agent", None),
     ("GET", "/api/v1/users", "admin", None),
     ("POST", "/api/v1/users", "admin", user),
 ]
@@ -102,6 +110,7 @@ PAGES = [
     ("/surveys", "viewer"),
     ("/surveys/{survey}", "viewer"),
     ("/imports", "admin"),
+    ("/plan", "viewer"),
 ]
 #: forms that change something: the least role (tested with a viewer and an agent)
 FORMS = {
@@ -109,6 +118,8 @@ FORMS = {
     ("POST", "/cases/{case_id}/{action}"): "agent",
     ("POST", "/imports/preview"): "admin",  # tested in test_imports_page.py
     ("POST", "/imports/run"): "admin",
+    ("POST", "/plan/refresh"): "agent",  # tested in test_plan_forms_by_role
+    ("POST", "/plan/{action_id}/{change}"): "agent",
 }
 #: reachable without logging in
 PUBLIC = {
@@ -142,7 +153,27 @@ def world(sqlite_web):
     from retain.voice import create_survey
 
     w["survey"] = create_survey(sqlite_web.store, "Matrix survey", now=sqlite_web.clock.now)
+    w["action"] = _action(sqlite_web, c)
     return w
+
+
+def _action(web, customer_id: int) -> int:
+    """A saved plan action of this cycle for the customer (as `retain plan` saves them)."""
+    from retain.outreach import cycle_of
+    from retain.store import outreach as db
+
+    row = {
+        "customer_id": customer_id,
+        "cycle": cycle_of(web.clock.now),
+        "rule": "win_back",
+        "reason": "matrix",
+        "score": 1.0,
+        "value_minor": 100,
+        "numbers": {},
+        "channel": "email",
+    }
+    db.save_actions(web.store, [row], web.clock.now)
+    return db.actions(web.store, cycle=row["cycle"])[0]["id"]
 
 
 def fill(path: str, w: dict, role: str) -> str:
@@ -178,6 +209,7 @@ def test_matrix_lists_every_route(sqlite_web):
         "{feedback}": "{feedback_id}",
         "{case}": "{case_id}",
         "{survey}": "{survey_id}",
+        "{action}": "{action_id}",
     }
     for short, full in normalise.items():
         listed = {(m, p.replace(short, full)) for m, p in listed}
@@ -241,3 +273,23 @@ def test_forms_by_role(world):
             )
             assert r.status_code == 303, role
     assert FORMS  # both form routes are exercised above
+
+
+def test_plan_forms_by_role(world):
+    from .conftest import csrf_of
+
+    web = world["web"]
+    for role, expected in (("viewer", 403), ("agent", 303), ("admin", 303)):
+        c = web.client()
+        login(c, role)
+        token = csrf_of(c.get("/plan", headers={"accept": "text/html"}).text)
+        r = c.post("/plan/refresh", data={"csrf_token": token}, follow_redirects=False)
+        assert r.status_code == expected, role
+        r = c.post(
+            f"/plan/{world['action']}/snooze",
+            data={"until": "2030-01-01", "csrf_token": token},
+            follow_redirects=False,
+        )
+        assert r.status_code == expected, role
+        r = c.post(f"/plan/{world['action']}/snooze", data={"until": "2030-01-01"})
+        assert r.status_code == 403, role  # no CSRF token
