@@ -257,3 +257,23 @@ def test_viewer_reads_but_has_no_forms(web, shop):
         headers={"accept": "text/html"},
     )
     assert r.status_code == 403
+
+
+def test_dashboard_card_hints_then_lists_the_top_actions(web, shop):
+    c = web.client()
+    login(c, "viewer")
+    html = _page(c, "/")
+    assert "No plan has been built for this week yet" in html
+    items = built(web)
+    web.api("agent").patch(
+        f"/api/v1/actions/{items[0]['id']}", json={"action": "done", "outcome": "called"}
+    )
+    html = _page(c, "/")
+    card = html[html.index('id="outreach-card"') :]
+    # LOYAL is done: the four still to do, best first, each linking to its customer
+    links = [f'href="/customers/{shop[k]}"' for k in ("DETRACTOR", "CASE", "NEW", "GONE")]
+    assert all(link in card for link in links)
+    assert [card.index(link) for link in links] == sorted(card.index(link) for link in links)
+    assert f'href="/customers/{shop["LOYAL"]}"' not in card
+    assert "All 4 actions to do this week" in card and 'href="/plan?owner="' in card
+    assert "detractor</strong>: " in card

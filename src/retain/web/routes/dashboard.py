@@ -7,6 +7,7 @@ from fastapi.responses import Response
 
 from retain.web.deps import Now, Reader, StoreDep
 from retain.web.pages import render
+from retain.web.plan import outreach_card
 from retain.web.schemas.common import ERRORS
 from retain.web.schemas.dashboard import Dashboard
 
@@ -14,8 +15,13 @@ router = APIRouter()
 
 
 @router.get("/", include_in_schema=False)
-def dashboard(request: Request, user: Reader) -> Response:
-    return render(request, "dashboard.html", {"nav": "dashboard"})
+def dashboard(request: Request, store: StoreDep, user: Reader, now: Now) -> Response:
+    context = {
+        "nav": "dashboard",
+        "outreach": outreach_card(store, now),
+        "currency": request.app.state.settings.currency,
+    }
+    return render(request, "dashboard.html", context)
 
 
 @router.get("/api/v1/dashboard", response_model=Dashboard, tags=["analytics"], responses=ERRORS)
