@@ -32,6 +32,11 @@ COMPARED = (
     "season_ends",
     "do_not_contact",
     "gone_quiet",
+    "frequency",
+    "recency",
+    "T",
+    "monetary_value",
+    "revenue",
 )
 
 
@@ -96,6 +101,8 @@ def _same(a, b) -> bool:
         return b is None or (isinstance(b, float) and pd.isna(b))
     if isinstance(a, pd.Timestamp):
         a = a.date()
+    if isinstance(a, float):
+        return a == pytest.approx(b, rel=1e-12)
     return a == b
 
 

@@ -170,6 +170,29 @@ def _season(days: list[dict[str, Any]], cfg: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _summary(days: list[dict[str, Any]], as_of: date) -> dict[str, Any]:
+    first, last = days[0]["eday"], days[-1]["eday"]
+    n = len(days)
+    revenue = sum(d["amount"] for d in days)
+    return {
+        "frequency": n - 1,
+        "recency": last - first,
+        "T": (as_of - EPOCH).days - first,
+        "monetary_value": (revenue - days[0]["amount"]) / (n - 1) if n > 1 else 0.0,
+        "revenue": revenue,
+        "first_order_date": days[0]["day"],
+        "last_order_date": days[-1]["day"],
+    }
+
+
+def summary_of(orders: list[dict[str, Any]], as_of: date) -> dict[str, Any] | None:
+    """His row of :func:`retain.analytics.customer_summary` in days (``frequency``,
+    ``recency``, ``T``, ``monetary_value``, ``revenue``, ``first_order_date``,
+    ``last_order_date``); None without a purchase up to ``as_of``."""
+    days = _purchase_days(orders, as_of)
+    return _summary(days, as_of) if days else None
+
+
 def do_not_contact(customer: dict[str, Any]) -> bool:
     """Withdrew e-mail consent, marked do-not-contact, let go, or a confirmed competitor."""
     return (
@@ -206,7 +229,7 @@ def stage_of(
     Keys: ``stage``, ``substage``, ``purchases``, ``days_since_last_order``,
     ``expected_gap_days``, ``gap_source``, ``main_category``, ``seasonal``,
     ``season_center_day``, ``season_ends``, ``do_not_contact``, ``gone_quiet``,
-    ``frequency``, ``recency``, ``T`` (days), ``revenue`` (minor units),
+    ``frequency``, ``recency``, ``T`` (days), ``monetary_value``, ``revenue`` (minor units),
     ``first_order_date``, ``last_order_date``.
     """
     cfg = lifecycle_settings(settings)
@@ -233,6 +256,7 @@ def stage_of(
         "frequency": None,
         "recency": None,
         "T": None,
+        "monetary_value": None,
         "revenue": None,
         "first_order_date": None,
         "last_order_date": None,
@@ -244,16 +268,7 @@ def stage_of(
     first, last = days[0]["eday"], days[-1]["eday"]
     own = [d["gap"] for d in days[1:]]
     main = _main_category(days)
-    row.update(
-        frequency=n - 1,
-        recency=last - first,
-        T=as_of_eday - first,
-        revenue=sum(d["amount"] for d in days),
-        first_order_date=days[0]["day"],
-        last_order_date=days[-1]["day"],
-        main_category=main,
-        days_since_last_order=as_of_eday - last,
-    )
+    row.update(_summary(days, as_of), main_category=main, days_since_last_order=as_of_eday - last)
     q = float(cfg["gap_quantile"])
     if n - 1 >= int(cfg["own_history_min_gaps"]):
         base, source = _gap_days(float(np.quantile(own, q)), cfg), "own"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
@@ -11,7 +12,12 @@ from fastapi.responses import Response
 from retain.errors import NotFoundError
 from retain.store import customers as db
 from retain.web import records
-from retain.web.dashboard import customer_insight
+from retain.web.customer360 import (
+    GapCache,
+    customer_figures,
+    lifecycle_config,
+    stage_history_spec,
+)
 from retain.web.deps import Now, Reader, StoreDep, Worker
 from retain.web.pages import render
 from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page, PathId
@@ -87,10 +93,28 @@ def list_customers(
     return Page(items=items, total=total, page=page, per_page=per_page)
 
 
+def _view(request: Request, store, customer_id: int) -> dict:
+    """The customer 360 view: his records plus his stage, stage history, value and ring."""
+    view = records.customer_360(store, customer_id)
+    state = request.app.state
+    cache = getattr(state, "customer_gaps", None)
+    if cache is None:  # one per app, beside the dashboard's figures and with their ttl
+        cache = state.customer_gaps = GapCache(state.figures.ttl, state.figures.monotonic)
+    cfg = lifecycle_config(state.settings)
+    as_of = state.clock().astimezone(UTC).date()
+    gaps = cache.get(store, as_of, cfg)
+    view.update(customer_figures(store, view["customer"], as_of=as_of, gaps=gaps, cfg=cfg))
+    return view
+
+
 @api.get("/{customer_id}", response_model=Customer360, responses=NOT_FOUND)
-def get_customer(customer_id: PathId, store: StoreDep, user: Reader) -> Customer360:
-    """A customer with totals and the timeline of orders, touchpoints, feedback and cases."""
-    return Customer360.model_validate(records.customer_360(store, customer_id))
+def get_customer(
+    request: Request, customer_id: PathId, store: StoreDep, user: Reader
+) -> Customer360:
+    """A customer with totals, the timeline of orders, touchpoints, feedback and cases,
+    his life-cycle stage (with the rule) and its monthly history, his stored CLV and
+    P(alive), and his relationship ring."""
+    return Customer360.model_validate(_view(request, store, customer_id))
 
 
 @api.post("", response_model=CustomerPublic, status_code=201, responses={**CONFLICT, **NOT_FOUND})
@@ -178,6 +202,6 @@ def _number(text: str) -> bool:
 
 @pages.get("/customers/{customer_id}")
 def customer_page(request: Request, customer_id: PathId, store: StoreDep, user: Reader) -> Response:
-    view = records.customer_360(store, customer_id)
-    insight = customer_insight(request.app.state.figures, customer_id)
-    return render(request, "customer.html", {"nav": "customers", "insight": insight, **view})
+    view = _view(request, store, customer_id)
+    spec = stage_history_spec(view["stage_history"])
+    return render(request, "customer.html", {"nav": "customers", "history_spec": spec, **view})

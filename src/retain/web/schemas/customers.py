@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
@@ -104,11 +104,78 @@ class TimelineEntry(BaseModel):
     detail: str | None = None
 
 
+class CustomerStage(BaseModel):
+    """His life-cycle stage as of a day and the rule that puts him there."""
+
+    as_of: date
+    stage: str = Field(description="prospect, new, active, loyal, lapsed or inactive")
+    substage: str = Field(description="short_term, long_term, seasonal, win_back, do_not_contact")
+    purchases: int = Field(description="days with a purchase up to as_of")
+    days_since_last_order: int | None
+    expected_gap_days: int | None
+    gap_source: str | None = Field(description="own, category, all or default")
+    main_category: str | None
+    seasonal: bool
+    season_ends: date | None
+    gone_quiet: bool
+    do_not_contact: bool
+    rule: list[str] = Field(description="lines that say which rule applies, with his numbers")
+
+
+class StagePoint(BaseModel):
+    """His stage at the end of one month (``unknown``: not known yet)."""
+
+    as_of: date
+    stage: str
+    substage: str
+
+
+class CustomerValue(BaseModel):
+    """His stored CLV and P(alive) (from `retain clv score`) and what drives them."""
+
+    available: bool
+    reason: str | None = Field(description="why there is no value to show")
+    model: str | None = None
+    model_version: str | None = None
+    as_of: date | None = Field(default=None, description="the day the scores were computed for")
+    fitted_at: datetime | None = None
+    horizon_months: int | None = None
+    discount_rate: float | None = Field(default=None, description="annual")
+    currency: str | None = None
+    trust_level: str | None = None
+    trust_message: str | None = None
+    p_alive: float | None = Field(default=None, ge=0, le=1)
+    expected_purchases: float | None = Field(default=None, description="over the horizon")
+    expected_spend_minor: int | None = Field(default=None, description="per purchase")
+    clv_minor: int | None = Field(default=None, description="discounted, over the horizon")
+    frequency: int | None = Field(default=None, description="repeat purchase days by as_of")
+    recency: int | None = Field(default=None, description="days from first to last purchase")
+    T: int | None = Field(default=None, description="days from first purchase to as_of")
+    monetary_value: float | None = Field(
+        default=None, description="mean value of the repeat purchase days, minor units"
+    )
+
+
+class CustomerRing(BaseModel):
+    """His relationship ring: visitor, audience, customer or community."""
+
+    ring: str
+    why: str = Field(description="the rule of the ring")
+    facts: list[str] = Field(description="his facts that place him there")
+
+
 class Customer360(BaseModel):
-    """A customer with totals and one timeline of everything that happened."""
+    """A customer with totals, one timeline of everything that happened, his life-cycle
+    stage and its history, his value and his ring."""
 
     customer: CustomerListItem
     owner_username: str | None
     first_order_at: datetime | None
     open_cases: int
     timeline: list[TimelineEntry]
+    lifecycle: CustomerStage | None = Field(
+        description="null when he is merged into another customer"
+    )
+    stage_history: list[StagePoint] = Field(description="his stage at the last 24 month ends")
+    value: CustomerValue
+    ring: CustomerRing
