@@ -159,6 +159,10 @@ def test_log_in_and_open_a_customer_from_the_list(browser, live, shots):
     page.wait_for_selector("ol.timeline li.order")
     assert page.locator("h1").inner_text().startswith("Ada Lovelace")
     assert "€10.00" in page.locator("ol.timeline").inner_text()
+    assert page.locator("#lifecycle .badge").first.inner_text() == "inactive"  # one order, 2025
+    page.wait_for_selector("#chart-stage-history[data-state=drawn] svg")
+    # one tick per month end: 24 marks of the stage-history chart
+    assert page.locator("#chart-stage-history svg g.mark-rect.role-mark path").count() == 24
     page.screenshot(path=shots / "customer360.png", full_page=True)
     page.click("header .logout button")
     page.wait_for_url("**/login")
