@@ -57,6 +57,10 @@ def other_agent(w):
     return {"owner": "agent2" if w["fresh_owner"] == "agent" else "agent"}
 
 
+def segment(w):
+    return {"name": f"s{next(ids)}", "expression": "country = DE"}
+
+
 def snooze(w):
     return {"action": "snooze", "until": "2030-01-01T00:00:00Z"}
 
@@ -97,6 +101,11 @@ MATRIX = [
     ("GET", "/api/v1/actions/{action}", "viewer", None),
     ("PATCH", "/api/v1/actions/{action}", "agent", snooze),
     ("POST", "/api/v1/actions/refresh", "agent", None),
+    ("GET", "/api/v1/segments", "viewer", None),
+    ("POST", "/api/v1/segments", "admin", segment),
+    ("GET", "/api/v1/segments/{segment}", "viewer", None),
+    ("GET", "/api/v1/segments/{segment}/members", "viewer", None),
+    ("DELETE", "/api/v1/segments/{fresh_segment}", "admin", None),
     ("GET", "/api/v1/users", "admin", None),
     ("POST", "/api/v1/users", "admin", user),
 ]
@@ -111,6 +120,8 @@ PAGES = [
     ("/surveys/{survey}", "viewer"),
     ("/imports", "admin"),
     ("/plan", "viewer"),
+    ("/segments", "viewer"),
+    ("/segments/{segment}", "viewer"),
 ]
 #: forms that change something: the least role (tested with a viewer and an agent)
 FORMS = {
@@ -120,6 +131,8 @@ FORMS = {
     ("POST", "/imports/run"): "admin",
     ("POST", "/plan/refresh"): "agent",  # tested in test_plan_forms_by_role
     ("POST", "/plan/{action_id}/{change}"): "agent",
+    ("POST", "/segments"): "admin",  # tested in test_segments.py
+    ("POST", "/segments/{name}/delete"): "admin",
 }
 #: reachable without logging in
 PUBLIC = {
@@ -154,6 +167,8 @@ def world(sqlite_web):
 
     w["survey"] = create_survey(sqlite_web.store, "Matrix survey", now=sqlite_web.clock.now)
     w["action"] = _action(sqlite_web, c)
+    admin.post("/api/v1/segments", json={"name": "world", "expression": "country = DE"})
+    w["segment"] = "world"
     return w
 
 
@@ -185,10 +200,13 @@ def fill(path: str, w: dict, role: str) -> str:
         )
         w["fresh_owner"] = made.json()["owner"]
         return path.replace("{fresh_case}", str(made.json()["id"]))
+    if "{fresh_segment}" in path:
+        made = w["web"].api("admin").post("/api/v1/segments", json=segment(w)).json()
+        return path.replace("{fresh_segment}", made["name"])
     if "{own_token}" in path:
         made = w["web"].api(role).post("/api/v1/tokens", json={"name": "to revoke"}).json()
         return path.replace("{own_token}", str(made["id"]))
-    return path.format(**{k: v for k, v in w.items() if isinstance(v, int)})
+    return path.format(**{k: v for k, v in w.items() if isinstance(v, int | str)})
 
 
 def test_matrix_lists_every_route(sqlite_web):
@@ -201,6 +219,7 @@ def test_matrix_lists_every_route(sqlite_web):
         (m, p.replace("{own_token}", "{token_id}").replace("{fresh_case}", "{case_id}"))
         for m, p, _, _ in MATRIX
     }
+    listed = {(m, p.replace("{fresh_segment}", "{segment}")) for m, p in listed}
     listed |= {("GET", p) for p, _ in PAGES} | PUBLIC | set(FORMS)
     normalise = {
         "{customer}": "{customer_id}",
@@ -210,6 +229,7 @@ def test_matrix_lists_every_route(sqlite_web):
         "{case}": "{case_id}",
         "{survey}": "{survey_id}",
         "{action}": "{action_id}",
+        "{segment}": "{name}",
     }
     for short, full in normalise.items():
         listed = {(m, p.replace(short, full)) for m, p in listed}

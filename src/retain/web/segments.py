@@ -1,0 +1,169 @@
+"""Segments for the web: sizes, one segment's portrait, members, over :mod:`retain.audience`.
+
+Every figure needs the audience table (one row per customer: demographics,
+stage, RFM, CLV, latest NPS; :func:`retain.audience.load_audience`), which
+reads every order and fits the CLV models: seconds on a large store. The
+table of a day is kept for ``[web] figures_ttl_seconds`` (like the dashboard
+figures); the segments themselves are read from the store on every request,
+so a new or deleted segment shows at once.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from retain import audience
+from retain.errors import InvalidInputError, RetainError
+from retain.store import Store
+from retain.store import audience as db
+
+#: profile rows shown on a segment's page at most (the most over-represented first)
+PROFILE_ROWS = 15
+_CACHE_LOCK = threading.Lock()
+
+
+class AudienceCache:
+    """The audience table of one store as of a day, recomputed at most every ``ttl`` seconds."""
+
+    def __init__(self, ttl: float, monotonic: Callable[[], float]) -> None:
+        self.ttl, self.monotonic = ttl, monotonic
+        self._key: date | None = None
+        self._frame: pd.DataFrame | None = None
+        self._at = -math.inf
+        self._lock = threading.Lock()
+
+    def get(self, store: Store, day: date) -> pd.DataFrame:
+        """The table as of ``day`` (computed once, under a lock, when missing or stale)."""
+        with self._lock:
+            stale = self.monotonic() - self._at > self.ttl
+            if self._frame is None or self._key != day or stale:
+                self._frame = audience.load_audience(store, day)
+                self._key, self._at = day, self.monotonic()
+            return self._frame
+
+    def clear(self) -> None:
+        """Forget the table (after an import, for example)."""
+        with self._lock:
+            self._frame = None
+
+
+def audience_cache(state: Any) -> AudienceCache:
+    """The app's audience cache (made on first use, with the dashboard's TTL and clock)."""
+    with _CACHE_LOCK:
+        cache = getattr(state, "audience", None)
+        if cache is None:
+            cache = AudienceCache(state.web.figures_ttl_seconds, state.figures.monotonic)
+            state.audience = cache
+        return cache
+
+
+def _limits() -> tuple[int, float]:
+    cfg = audience.audience_settings()
+    return int(cfg["min_segment_size"]), float(cfg["max_segment_share"])
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
+def size_of(frame: pd.DataFrame, segment: dict[str, Any]) -> dict[str, Any]:
+    """A saved segment's size and worth (``SegmentSize`` fields), or its ``error``.
+
+    ``warnings`` is a list (too small, everyone, empty); ``error`` is set
+    instead of the figures when the saved filter cannot be applied any more.
+    """
+    out: dict[str, Any] = {k: segment.get(k) for k in ("name", "expression", "description")}
+    min_size, max_share = _limits()
+    try:
+        mask = audience.evaluate(segment["expression"], frame)
+        size = audience.segment_size(frame, mask, min_size=min_size, max_share=max_share)
+    except InvalidInputError as exc:
+        return {**out, "error": exc.message}
+    return {**out, **size.__dict__, "warnings": list(size.warnings), "error": None}
+
+
+def overview(store: Store, frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Every saved segment, by name, with :func:`size_of` figures."""
+    return [size_of(frame, s) for s in db.list_segments(store)]
+
+
+def portrait(store: Store, frame: pd.DataFrame, name: str, *, alpha: float = 0.05) -> dict:
+    """One segment: size, NPS, CLV, retention and stage mix beside everyone's, and its profile.
+
+    ``compare``: rows of :func:`retain.audience.compare_segments` for the
+    segment and ``everyone``; ``profile``: the traits that set it apart from
+    the rest, significant after Benjamini-Hochberg at ``alpha``, most
+    over-represented first (at most :data:`PROFILE_ROWS`), or
+    ``profile_note`` saying why there is none.
+    """
+    segment = db.get_segment(store, name)
+    out = size_of(frame, segment)
+    if out["error"]:
+        return {**out, "compare": [], "profile": [], "profile_note": out["error"]}
+    mask = np.asarray(audience.evaluate(segment["expression"], frame), dtype=bool)
+    compared = audience.compare_segments(
+        frame, {name: mask, "everyone": np.ones(len(frame), dtype=bool)}
+    )
+    out["compare"] = [
+        {str(k): _plain(v) for k, v in row.items()} for row in compared.to_dict("records")
+    ]
+    out["profile"], out["profile_note"] = [], None
+    try:
+        traits = audience.profile(frame, mask, alpha=alpha)
+    except RetainError as exc:
+        out["profile_note"] = exc.message
+        return out
+    traits = traits[traits["significant"]]
+    if traits.empty:
+        out["profile_note"] = f"no trait sets this segment apart (false discovery rate {alpha:g})"
+    out["profile"] = [
+        {str(k): _plain(v) for k, v in row.items()}
+        for row in traits.head(PROFILE_ROWS).to_dict("records")
+    ]
+    return out
+
+
+def members(store: Store, frame: pd.DataFrame, name: str) -> list[str]:
+    """External ids of the segment's customers, sorted."""
+    segment = db.get_segment(store, name)
+    mask = audience.evaluate(segment["expression"], frame)
+    return sorted(frame.loc[np.asarray(mask, dtype=bool), "customer_id"].astype(str))
+
+
+def create(
+    store: Store, name: str, expression: str, description: str | None, now: datetime
+) -> None:
+    """Check the filter and save the segment (FilterError with the column, ConflictError)."""
+    audience.create_segment(store, name, expression, now, description=description or None)
+
+
+def delete(store: Store, name: str) -> None:
+    """Remove a saved segment (NotFoundError when there is none of that name)."""
+    db.delete_segment(store, name)
+
+
+def major_money(value: float | None, currency: str) -> str:
+    """An amount in currency units (as the audience table holds it) shown like ``money``."""
+    from babel.numbers import get_currency_precision
+
+    from retain.web.pages import money
+
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "—"
+    return money(round(value * 10 ** get_currency_precision(currency)), currency)
+
+
+def field_help() -> list[tuple[str, str]]:
+    """The filter language's fields and what each holds, for the create form."""
+    return sorted(audience.FIELDS.items())
