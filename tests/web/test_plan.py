@@ -211,6 +211,10 @@ def test_page_agent_sees_own_first_and_works_an_action(web, shop):
     assert "$2,000.00" in html  # value_minor 200_000 in the default currency, USD
     everyone = _page(c, "/plan?owner=")
     assert everyone.count('<tr id="action-') == 5
+    # the filter form as the browser sends it: empty fields mean "any"
+    by_form = _page(c, "/plan?owner=&rule=&status=todo")
+    assert by_form.count('<tr id="action-') == 5
+    assert _page(c, "/plan?owner=&rule=win_back&status=all").count('<tr id="action-') == 1
     action = web.api("viewer").get("/api/v1/actions").json()["items"][0]["id"]
     r = c.post(
         f"/plan/{action}/done",

@@ -101,7 +101,7 @@ def plan_page(
     user: Reader,
     now: Now,
     owner: OwnerQ = None,
-    rule: RuleQ = None,
+    rule: Annotated[Rule | Literal[""] | None, Query()] = None,  # "": the form's "all rules"
     status: StatusView = "todo",
 ) -> Response:
     from retain.auth import list_users
@@ -109,7 +109,7 @@ def plan_page(
     acting = can(user.role, Permission.work)
     if owner is None and user.role == "agent":
         owner = user.username  # agents see their own first; "everyone" clears it
-    owner = owner or None
+    owner, rule = owner or None, rule or None
     rows = plan.cycle_actions(store, now, owner=owner, rule=rule, statuses=_statuses(status))
     everyone = plan.cycle_actions(store, now)
     staff = [u.username for u in list_users(store) if u.role in ("agent", "admin") and u.is_active]
