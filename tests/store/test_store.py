@@ -93,6 +93,12 @@ def test_models_and_migrations_agree(store):
     from alembic.migration import MigrationContext
 
     from retain.store.schema import Base
+    from retain.store.search import include_name, include_object_for
 
     with store.engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), Base.metadata) == []
+        # SQLite's FTS5 search table (migration 0012) cannot be described by the models:
+        # include_name leaves it and its shadow tables out, as env.py does; and the
+        # models' PostgreSQL-only trigram indexes are not expected on SQLite
+        opts = {"include_name": include_name, "include_object": include_object_for(store.dialect)}
+        context = MigrationContext.configure(conn, opts=opts)
+        assert compare_metadata(context, Base.metadata) == []

@@ -97,6 +97,17 @@ class Customer(Base):
     """A person or firm the business knows, bought from it or not."""
 
     __tablename__ = "customers"
+    # substring search: pg_trgm GIN indexes on PostgreSQL (migration 0012); on SQLite the
+    # FTS5 table customer_search, which the models do not describe (retain.store.search)
+    __table_args__ = tuple(
+        Index(
+            f"ix_customers_{col}_trgm",
+            col,
+            postgresql_using="gin",
+            postgresql_ops={col: "gin_trgm_ops"},
+        ).ddl_if(dialect="postgresql")
+        for col in ("name", "email", "company", "external_id")
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str | None] = mapped_column(String(300))
