@@ -212,3 +212,92 @@ def test_charts(db: str, tmp_path) -> None:
     bad = runner.invoke(app, ["cohorts", "--db", db, "--chart", str(tmp_path / "x.gif")])
     assert bad.exit_code == 1
     assert "must end in .png or .svg" in bad.output
+
+
+@pytest.fixture
+def segmented(db: str) -> str:
+    """Two saved segments: de (c-new, c-gone) and buyers (c-new, c-loyal, c-gone)."""
+    from retain import audience
+
+    store = open_store(db)
+    audience.create_segment(store, "de", 'country = "DE"', T0)
+    audience.create_segment(store, "buyers", "purchases >= 1", T0)
+    store.dispose()
+    return db
+
+
+def _json(*args: str) -> list[dict]:
+    result = runner.invoke(app, [*args, "-f", "json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def _csv(*args: str) -> list[str]:
+    result = runner.invoke(app, [*args, "-f", "csv"])
+    assert result.exit_code == 0, result.output
+    return result.stdout.splitlines()
+
+
+def test_counts_by_saved_segment_count_a_customer_in_each(segmented: str) -> None:
+    assert _csv("lifecycle", "--as-of", AS_OF, "--db", segmented, "--by", "segment") == [
+        "segment,stage,substage,customers,share_pct",
+        "buyers,new,,1,33.3",
+        "buyers,loyal,,1,33.3",
+        "buyers,lapsed,long_term,1,33.3",
+        "de,new,,1,50.0",  # c-new is in both segments
+        "de,lapsed,long_term,1,50.0",
+    ]
+    table = runner.invoke(
+        app, ["lifecycle", "--as-of", AS_OF, "--db", segmented, "--by", "segment"]
+    )
+    assert "several segments counts in each" in " ".join(table.stdout.split())
+
+
+def test_segment_restricts_lifecycle_but_keeps_the_population_gaps(segmented: str) -> None:
+    assert _csv("lifecycle", "--as-of", AS_OF, "--db", segmented, "--segment", "de") == [
+        "stage,substage,customers,share_pct",
+        "new,,1,50.0",
+        "lapsed,long_term,1,50.0",
+    ]
+    listed = _json(
+        "lifecycle", "--customers", "--as-of", AS_OF, "--db", segmented, "--segment", "de"
+    )
+    rows = {r["customer_id"]: r for r in listed}
+    assert set(rows) == {"c-new", "c-gone"}
+    # c-gone's gap of 50 days comes from c-loyal, who is not in the segment
+    assert rows["c-gone"]["expected_gap_days"] == 50
+    assert rows["c-gone"]["substage"] == "long_term"
+    start = (T0 + timedelta(days=60)).date().isoformat()
+    flows = _json("lifecycle", "--db", segmented, "--segment", "de", "--flows", start, AS_OF)
+    got = {(r["from_stage"], r["to_stage"]): r["customers"] for r in flows}
+    assert got == {("prospect", "new"): 1, ("lapsed", "lapsed"): 1}
+    ring = _csv("lifecycle", "--ring", "--as-of", AS_OF, "--db", segmented, "--segment", "de")
+    assert ring[1:3] == ["visitor,0,0.0", "audience,0,0.0"]
+    assert sum(int(line.split(",")[1]) for line in ring[1:]) == 2
+
+
+def test_segment_restricts_cohorts_and_rfm(segmented: str) -> None:
+    result = runner.invoke(
+        app, ["cohorts", "--as-of", AS_OF, "--db", segmented, "--segment", "de", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)
+    # c-gone alone in January (never again), c-new alone in April; c-loyal left out
+    assert [r["customers"] for r in rows if r["cohort"] == "2024-01"] == [1, 0, 0, 0]
+    assert [r["customers"] for r in rows if r["cohort"] == "2024-04"] == [1]
+    full = _json("rfm", "--as-of", AS_OF, "--db", segmented, "--customers")
+    part = _json("rfm", "--as-of", AS_OF, "--db", segmented, "--customers", "--segment", "de")
+    everyone = {r["customer_id"]: r for r in full}
+    members = {r["customer_id"]: r for r in part}
+    assert set(members) == {"c-new", "c-gone"}
+    # scores are quintiles of every customer, not re-ranked within the segment
+    assert members == {k: everyone[k] for k in members}
+    counts = _csv("rfm", "--as-of", AS_OF, "--db", segmented, "--segment", "de")
+    assert sum(int(line.split(",")[1]) for line in counts[1:]) == 2
+
+
+def test_unknown_segment_says_which_exist(segmented: str) -> None:
+    result = runner.invoke(app, ["lifecycle", "--db", segmented, "--segment", "nope"])
+    assert result.exit_code == 1
+    assert "no segment named 'nope'" in result.output
+    assert "buyers" in result.output

@@ -55,6 +55,8 @@ def test_public_api_is_pinned():
         "merge_duplicates",
         "undo_merge",
         "segment_members",
+        "segment_memberships",
+        "segment_scores",
         "excluded_customer_ids",
         "segment_size",
         "compare_segments",

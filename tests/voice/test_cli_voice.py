@@ -238,3 +238,47 @@ def test_promoters_and_by_survey(answered_db):
     assert {r["email"] for r in rows} == {"c1@example.com", "c2@example.com", "c3@example.com"}
     by = invoke("nps", "--db", answered_db, "--by", "survey", "--format", "json")
     assert [r["group"] for r in json.loads(by.stdout)] == ["NPS 2026"]
+
+
+def test_nps_by_saved_segment_counts_a_customer_in_each(answered_db):
+    """c1, c2 promoters; c5 the detractor. top = c1, c2; mixed = c2, c5 (c2 in both)."""
+    for name, expression in (
+        ("top", "customer_id in (c1, c2)"),
+        ("mixed", "customer_id in (c2, c5)"),
+    ):
+        made = invoke("segments", "create", name, expression, "--db", answered_db)
+        assert made.exit_code == 0, made.output
+    out = invoke("nps", "--db", answered_db, "--by", "segment", "--format", "json")
+    assert out.exit_code == 0, out.output
+    rows = {r["group"]: r for r in json.loads(out.stdout)}
+    assert set(rows) == {"top", "mixed"}  # no "(none)": only saved segments are scored
+    assert (rows["top"]["n"], rows["top"]["score"]) == (2, 100)
+    assert (rows["mixed"]["n"], rows["mixed"]["promoters"], rows["mixed"]["detractors"]) == (
+        2,
+        1,
+        1,
+    )
+    assert rows["mixed"]["score"] == 0
+    one = invoke("nps", "--db", answered_db, "--by", "segment", "--segment", "mixed", "-f", "json")
+    assert [r["group"] for r in json.loads(one.stdout)] == ["mixed"]
+    bad = invoke("nps", "--db", answered_db, "--by", "month", "--segment", "top")
+    assert bad.exit_code == 1 and "use it with --by segment" in bad.stderr
+    unknown = invoke("nps", "--db", answered_db, "--by", "segment", "--segment", "nope")
+    assert unknown.exit_code == 1 and "no segment named 'nope'" in unknown.stderr
+
+
+def test_surveys_invite_a_saved_segment(db_url):
+    _customers(db_url, 4)
+    invoke("surveys", "create", "S", "--db", db_url)
+    made = invoke("segments", "create", "odd", "customer_id in (c1, c3)", "--db", db_url)
+    assert made.exit_code == 0, made.output
+    out = invoke(
+        "surveys", "invite", "S", "--segment", "odd", "--db", db_url, "--format", "json",
+        RETAIN_SECRET_KEY=SECRET,
+    )  # fmt: skip
+    assert out.exit_code == 0, out.output
+    assert json.loads(out.stdout)[0]["invited"] == 2
+    rest = invoke(
+        "surveys", "invite", "S", "--db", db_url, "--format", "json", RETAIN_SECRET_KEY=SECRET
+    )
+    assert json.loads(rest.stdout)[0]["invited"] == 2  # c2 and c4, outside the segment

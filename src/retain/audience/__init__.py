@@ -4,6 +4,8 @@
   (:func:`parse`, :func:`evaluate`), never ``eval``.
 - :func:`audience_frame`: one row per customer, demographics and behaviour
   (stage, RFM segment, CLV, NPS group, categories) as of a date.
+- :func:`segment_memberships` (who is in which saved segment) and
+  :func:`segment_scores` (NPS per saved segment, a customer counted in each).
 - :func:`segment_size`, :func:`compare_segments`, :func:`profile`: how big and
   how valuable a niche is, and what sets the best customers apart (tests
   corrected for multiple comparisons).
@@ -15,6 +17,7 @@
 """
 
 from retain.audience.attributes import AGE_BANDS, FIELDS, age_bands, audience_frame, nps_group
+from retain.audience.by_segment import segment_scores
 from retain.audience.competitors import company_key, match_competitors
 from retain.audience.dedupe import PAIR_COLUMNS, WEIGHTS, candidate_pairs, find_duplicates
 from retain.audience.filters import FilterError, evaluate, parse
@@ -37,6 +40,7 @@ from retain.audience.service import (
     load_audience,
     merge_duplicates,
     segment_members,
+    segment_memberships,
     undo_merge,
 )
 from retain.audience.sizing import DEFAULTS, SegmentSize, compare_segments, segment_size
@@ -76,6 +80,8 @@ __all__ = [
     "phone_keys",
     "profile",
     "segment_members",
+    "segment_memberships",
+    "segment_scores",
     "segment_size",
     "undo_merge",
 ]

@@ -18,7 +18,7 @@ from retain.audience.dedupe import find_duplicates
 from retain.audience.filters import FilterError, conditions, evaluate, fields, parse
 from retain.audience.sizing import DEFAULTS
 from retain.config import Settings, load_settings, section
-from retain.errors import InvalidInputError
+from retain.errors import InvalidInputError, NotFoundError
 from retain.store import Store
 from retain.store import audience as db
 from retain.store.frames import read_arrow
@@ -34,6 +34,7 @@ __all__ = [
     "load_audience",
     "merge_duplicates",
     "segment_members",
+    "segment_memberships",
     "undo_merge",
 ]
 
@@ -97,13 +98,37 @@ def segment_members(store: Store, name: str, as_of: date | datetime | str) -> se
 
     Confirmed competitors and merged-away duplicates are never members.
     """
-    segment = db.get_segment(store, name)
-    needs_value = bool(
-        {"clv", "p_alive"} & {f.lower() for f in fields(parse(segment["expression"]))}
-    )
-    frame = load_audience(store, as_of, value=needs_value)
-    mask = evaluate(segment["expression"], frame)
-    return set(frame.loc[mask, "id"].astype(int).tolist())
+    return set(segment_memberships(store, as_of, [name])["customer_id"].tolist())
+
+
+def segment_memberships(
+    store: Store, as_of: date | datetime | str, names: list[str] | None = None
+) -> pd.DataFrame:
+    """Who is in which saved segment as of a date: columns ``customer_id`` (store id), ``segment``.
+
+    One row per customer and segment he belongs to: a customer may be in
+    several segments, or in none (then he has no row). ``names``: these
+    segments (NotFoundError for an unknown one), default every saved segment.
+    The audience table is built once for all of them; confirmed competitors
+    and merged-away duplicates are never members.
+    """
+    segments = [db.get_segment(store, n) for n in names] if names else db.list_segments(store)
+    if not segments:
+        raise NotFoundError(
+            "no saved segments: create one with retain segments create NAME 'FILTER'"
+        )
+    used = {f.lower() for s in segments for f in fields(parse(s["expression"]))}
+    frame = load_audience(store, as_of, value=bool({"clv", "p_alive"} & used))
+    parts = [
+        pd.DataFrame(
+            {
+                "customer_id": frame.loc[evaluate(s["expression"], frame), "id"].astype("int64"),
+                "segment": s["name"],
+            }
+        )
+        for s in segments
+    ]
+    return pd.concat(parts, ignore_index=True)
 
 
 def duplicate_candidates(

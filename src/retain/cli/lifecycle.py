@@ -3,6 +3,11 @@
 Each command reads the records through :mod:`retain.store.frames` (DuckDB
 in-process over ADBC, or the PostgreSQL server), calls the analytics
 functions and prints their table. ``--as-of`` defaults to today (UTC).
+
+``--segment NAME`` restricts a command to the members of a saved segment
+(:func:`retain.audience.segment_members`) while the population figures the
+rules need (expected gaps per category, RFM quintiles) stay those of every
+customer; ``retain lifecycle --by segment`` counts stages per saved segment.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
+import ibis
 import pandas as pd
 import typer
 
@@ -34,6 +40,7 @@ class By(StrEnum):
     category = "category"
     channel = "channel"
     country = "country"
+    segment = "segment"
 
 
 class Engine(StrEnum):
@@ -51,6 +58,13 @@ EngineOption = Annotated[
         "--engine",
         help="Where the analytics run: duckdb (in-process) or postgres (on the server of a "
         "PostgreSQL store). Default: postgres for a PostgreSQL store, else duckdb.",
+    ),
+]
+SegmentOption = Annotated[
+    str | None,
+    typer.Option(
+        "--segment",
+        help="Only the members of this saved segment (retain segments list) as of --as-of.",
     ),
 ]
 ChartOption = Annotated[
@@ -74,16 +88,37 @@ CUSTOMER_COLUMNS = (
 BY_COLUMN = {By.category: "main_category", By.channel: "acquisition_channel", By.country: "country"}
 
 
-def _load(ctx: typer.Context, db: str | None, engine: Engine | None, kinds=("orders", "customers")):
-    """The records as analytics tables (closed when the command ends) and the settings."""
+def _load(
+    ctx: typer.Context,
+    db: str | None,
+    engine: Engine | None,
+    kinds=("orders", "customers"),
+    *,
+    segment: str | None = None,
+    day: date | None = None,
+    restrict: tuple[str, ...] = ("customers",),
+):
+    """The records as analytics tables (closed when the command ends), the settings and the
+    store. With ``segment``, the tables named in ``restrict`` keep only its members as of
+    ``day`` (the others stay whole, so population figures do not change)."""
     settings = analytics.lifecycle_settings(
         section(load_settings(), "lifecycle", analytics.DEFAULTS)
     )
     store = cli_store(db)
+    ctx.call_on_close(store.dispose)
+    members = None
+    if segment is not None:
+        from retain import audience
+
+        members = sorted(audience.segment_members(store, segment, day or date.today()))
     tables = analytics_tables(store, kinds, engine=engine.value if engine else None)
     ctx.call_on_close(tables.close)
-    ctx.call_on_close(store.dispose)
-    return tables, settings
+    if members is not None:
+        keep = ibis.memtable(pd.DataFrame({"customer_id": pd.Series(members, dtype="int64")}))
+        for kind in restrict:
+            t = tables[kind]
+            tables[kind] = t.filter(t.customer_id.isin(keep.customer_id))
+    return tables, settings, store
 
 
 def _external(stages: pd.DataFrame, customers: Any) -> pd.DataFrame:
@@ -107,7 +142,12 @@ def lifecycle(
     ctx: typer.Context,
     as_of: AsOfOption = None,
     by: Annotated[
-        By | None, typer.Option("--by", help="Count stages per main category, channel or country.")
+        By | None,
+        typer.Option(
+            "--by",
+            help="Count stages per main category, channel, country or saved segment (a customer "
+            "in several segments counts in each; customers in none are not shown).",
+        ),
     ] = None,
     flows: Annotated[
         tuple[str, str] | None,
@@ -126,15 +166,22 @@ def lifecycle(
             "--ring", help="Count customers per ring: visitor, audience, customer, community."
         ),
     ] = False,
+    segment: SegmentOption = None,
     chart: ChartOption = None,
     engine: EngineOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """Life-cycle stages of the customers as of a date: counts, lists, flows, explanations."""
+    """Life-cycle stages of the customers as of a date: counts, lists, flows, explanations.
+
+    With --segment, only the members of that saved segment are shown (their stages are those
+    of the whole business: the expected gaps still come from every customer).
+    """
     day = parse_day(as_of, "--as-of")
     kinds = ("orders", "customers", "interactions", "feedback") if ring else None
-    tables, cfg = _load(ctx, db, engine, kinds or ("orders", "customers"))
+    tables, cfg, store = _load(
+        ctx, db, engine, kinds or ("orders", "customers"), segment=segment, day=day
+    )
     orders, people = tables["orders"], tables["customers"]
     if ring:
         rings = analytics.relationship_ring(
@@ -151,9 +198,9 @@ def lifecycle(
             charts.save(charts.flow_figure(moved, f"Stage flows {start} -> {end}"), chart)
         emit(moved, fmt, title=f"stage flows {start} -> {end}")
         return
+    raw = analytics.customer_stages(orders, day, people, cfg)
     stages = _ints(
-        _external(analytics.customer_stages(orders, day, people, cfg), people),
-        ("days_since_last_order", "expected_gap_days", "purchases"),
+        _external(raw, people), ("days_since_last_order", "expected_gap_days", "purchases")
     )
     if explain is not None:
         match = stages[stages.customer_id == explain]
@@ -181,10 +228,21 @@ def lifecycle(
         rows["last_order_date"] = pd.to_datetime(rows["last_order_date"]).dt.date
         emit(rows, fmt, title=f"customers as of {day}")
         return
+    if by is By.segment:
+        from retain import audience
+
+        per_segment = raw.merge(audience.segment_memberships(store, day), on="customer_id")
+        emit(
+            analytics.stage_counts(per_segment, "segment"),
+            fmt,
+            title=f"life-cycle stages per segment as of {day} "
+            "(a customer in several segments counts in each)",
+        )
+        return
     emit(
         analytics.stage_counts(stages, BY_COLUMN[by] if by else None),
         fmt,
-        title=f"life-cycle stages as of {day}",
+        title=f"life-cycle stages as of {day}" + (f", segment {segment}" if segment else ""),
     )
 
 
@@ -222,6 +280,7 @@ def cohorts(
         bool,
         typer.Option("--second-purchase", help="Instead: days from first to second purchase."),
     ] = False,
+    segment: SegmentOption = None,
     chart: ChartOption = None,
     engine: EngineOption = None,
     db: DbOption = None,
@@ -230,10 +289,13 @@ def cohorts(
     """Acquisition cohorts by month of first purchase, and other retention measures.
 
     The table format shows one row per cohort and one column per month since the first
-    purchase; CSV and JSON give the long form with every measure.
+    purchase; CSV and JSON give the long form with every measure. With --segment, only the
+    orders of that saved segment's members count.
     """
     day = parse_day(as_of, "--as-of")
-    tables, _cfg = _load(ctx, db, engine, ("orders",))
+    tables, _cfg, _store = _load(
+        ctx, db, engine, ("orders",), segment=segment, day=day, restrict=("orders",)
+    )
     orders = tables["orders"]
     if intervals:
         emit(
@@ -273,14 +335,22 @@ def rfm(
     customers: Annotated[
         bool, typer.Option("--customers", help="List every customer's scores and segment.")
     ] = False,
+    segment: SegmentOption = None,
     engine: EngineOption = None,
     db: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
-    """RFM scores (quintiles 1-5) and the named segments (Champions ... Lost)."""
+    """RFM scores (quintiles 1-5) and the named segments (Champions ... Lost).
+
+    With --segment, only that saved segment's members are shown; their scores are quintiles
+    of every customer, and the shares are of the segment.
+    """
     day = parse_day(as_of, "--as-of")
-    tables, _cfg = _load(ctx, db, engine)
+    tables, _cfg, _store = _load(ctx, db, engine, segment=segment, day=day)
     scores = analytics.rfm_scores(tables["orders"], day)
+    if segment is not None:
+        members = tables["customers"].customer_id.to_pyarrow().to_pylist()
+        scores = scores[scores["customer_id"].isin(members)].reset_index(drop=True)
     if customers:
         emit(_external(scores, tables["customers"])[list(analytics.RFM_COLUMNS)], fmt)
         return

@@ -177,8 +177,20 @@ def nps(
         Path | None,
         typer.Option("--segments", help="CSV of customer_id (or external_id) and segment."),
     ] = None,
+    segment: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--segment",
+            help="With --by segment: this saved segment (repeatable; default: every saved "
+            "segment when no --segments file is given). A customer in several counts in each.",
+        ),
+    ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="Date of the life-cycle stages (default: today).")
+        str | None,
+        typer.Option(
+            "--as-of",
+            help="Date of the life-cycle stages and saved segments' members (default: today).",
+        ),
     ] = None,
     population: Annotated[
         int | None,
@@ -206,21 +218,40 @@ def nps(
     cfg = section(load_settings(), "voice", DEFAULTS)
     now = datetime.now(UTC)
     pop = db.customer_count(store) if population == 0 else population
-    table = score_report(
-        store,
-        Scope(
-            survey=survey,
-            kind=kind.value,
-            since=_when(since, "--since"),
-            until=_when(until, "--until"),
-        ),
-        by=by.value,
-        baseline=baseline,
-        segments=_segments(store, segments),
-        as_of=_when(as_of, "--as-of") or now,
-        population=pop,
-        min_n=int(cfg["min_sample"]),
+    scope = Scope(
+        survey=survey,
+        kind=kind.value,
+        since=_when(since, "--since"),
+        until=_when(until, "--until"),
     )
+    day = _when(as_of, "--as-of") or now
+    if segment and (by is not By.segment or segments is not None):
+        raise InvalidInputError(
+            "--segment NAME scores saved segments: use it with --by segment and without "
+            "--segments FILE"
+        )
+    if by is By.segment and segments is None:
+        from retain.audience.by_segment import segment_scores
+
+        table = segment_scores(
+            store,
+            scope,
+            as_of=day,
+            names=segment or None,
+            baseline=baseline,
+            min_n=int(cfg["min_sample"]),
+        )
+    else:
+        table = score_report(
+            store,
+            scope,
+            by=by.value,
+            baseline=baseline,
+            segments=_segments(store, segments),
+            as_of=day,
+            population=pop,
+            min_n=int(cfg["min_sample"]),
+        )
     if chart is not None:
         if kind is Kind.csat:
             raise InvalidInputError("--chart draws NPS; leave out --kind csat")
@@ -336,13 +367,18 @@ def invite_(
         bool,
         typer.Option("--all", help="Export every invitation of the survey, not only new ones."),
     ] = False,
+    segment: Annotated[
+        str | None,
+        typer.Option("--segment", help="Only the members of this saved segment (as of today)."),
+    ] = None,
     db_url: DbOption = None,
     fmt: FormatOption = OutputFormat.table,
 ) -> None:
     """Invite the eligible customers to a survey and export their links as CSV for a mail tool.
 
-    Left out: do-not-contact customers, withdrawn e-mail consent, customers
-    invited or answering within the recontact window, and those already invited.
+    Left out: do-not-contact customers, withdrawn e-mail consent, confirmed competitors,
+    merged duplicates, customers invited or answering within the recontact window, and
+    those already invited. --segment narrows the audience to a saved segment.
     """
     store = _opened(db_url)
     cfg = section(load_settings(), "voice", DEFAULTS)
@@ -353,10 +389,17 @@ def invite_(
         if sample != int(sample):
             raise InvalidInputError(f"--sample {sample}: give a whole count or a share below 1")
         count = int(sample)
+    now = datetime.now(UTC)
+    members = None
+    if segment is not None:
+        from retain.audience import segment_members
+
+        members = sorted(segment_members(store, segment, now))
     new = invite(
         store,
         survey_id,
-        now=datetime.now(UTC),
+        now=now,
+        customer_ids=members,
         expires_in_days=expires_in_days,
         recontact_days=int(cfg["recontact_days"] if recontact_days is None else recontact_days),
         sample=count,

@@ -15,6 +15,11 @@ them the store's records under those names:
   server itself (``engine="postgres"``, the default for a PostgreSQL store),
   so that nothing is copied out.
 
+Both leave out the records of customers who do not count (:func:`counted_only`):
+confirmed competitors and customers merged into another, so that stage
+counts, cohorts, RFM, CLV and NPS speak only of real customers. Pass
+``with_excluded=True`` to read everything.
+
 Money stays in integer minor units (``amount`` = ``amount_minor``).
 """
 
@@ -30,6 +35,7 @@ import pyarrow.compute as pc
 from sqlalchemy.engine import URL
 
 from retain.errors import ConfigError
+from retain.store.audience import excluded_ids
 from retain.store.engine import Store
 from retain.store.sqlite_arrow import read_sqlite_arrow
 
@@ -115,10 +121,24 @@ _PROBES = {
 }
 
 
-def read_arrow(store: Store, kind: str) -> pa.Table:
-    """All records of ``kind`` (orders, customers, interactions, feedback) as Arrow.
+def counted_only(table: pa.Table, excluded: set[int] | frozenset[int]) -> pa.Table:
+    """``table`` without the rows whose ``customer_id`` is in ``excluded``.
 
-    Columns are named as in :data:`COLUMNS`; timestamps are UTC.
+    ``excluded``: store ids of confirmed competitors and merged-away customers
+    (:func:`retain.store.audience.excluded_ids`). Rows without a customer stay.
+    """
+    if not excluded or table.num_rows == 0:
+        return table
+    gone = pc.is_in(table.column("customer_id"), value_set=pa.array(sorted(excluded), pa.int64()))
+    return table.filter(pc.invert(pc.fill_null(gone, False)))
+
+
+def read_arrow(store: Store, kind: str, *, with_excluded: bool = False) -> pa.Table:
+    """The records of ``kind`` (orders, customers, interactions, feedback) as Arrow.
+
+    Columns are named as in :data:`COLUMNS`; timestamps are UTC. Records of
+    confirmed competitors and merged-away customers are left out
+    (:func:`counted_only`) unless ``with_excluded``.
     """
     if kind not in COLUMNS:
         raise ConfigError(f"cannot read {kind!r}: use one of {', '.join(COLUMNS)}")
@@ -127,7 +147,7 @@ def read_arrow(store: Store, kind: str) -> pa.Table:
     if store.dialect == "sqlite":
         table = read_sqlite_arrow(store, sql, kind)
         table = table.filter(pc.equal(table.column("_probe"), 0)).drop_columns(["_probe"])
-        return _normalise(table, kind)
+        return _counted(store, _normalise(table, kind), with_excluded)
     import adbc_driver_postgresql.dbapi as adbc
 
     conn = adbc.connect(_libpq_uri(url))
@@ -137,7 +157,11 @@ def read_arrow(store: Store, kind: str) -> pa.Table:
             table = cur.fetch_arrow_table()
     finally:
         conn.close()
-    return _normalise(table, kind)
+    return _counted(store, _normalise(table, kind), with_excluded)
+
+
+def _counted(store: Store, table: pa.Table, with_excluded: bool) -> pa.Table:
+    return table if with_excluded else counted_only(table, excluded_ids(store))
 
 
 def _normalise(table: pa.Table, kind: str) -> pa.Table:
@@ -201,13 +225,19 @@ def _naive_utc(table: pa.Table) -> pa.Table:
 
 
 def analytics_tables(
-    store: Store, kinds: tuple[str, ...] = ("orders", "customers"), engine: str | None = None
+    store: Store,
+    kinds: tuple[str, ...] = ("orders", "customers"),
+    engine: str | None = None,
+    *,
+    with_excluded: bool = False,
 ) -> AnalyticsTables:
     """Ibis tables of the store's records for the analytics, one per kind.
 
     ``engine``: ``duckdb`` (read through ADBC into Arrow, run by DuckDB
     in-process) or ``postgres`` (run on the PostgreSQL server of a PostgreSQL
     store); default: ``postgres`` for a PostgreSQL store, else ``duckdb``.
+    Confirmed competitors and merged-away customers are left out unless
+    ``with_excluded`` (as :func:`read_arrow`).
     Use it as a context manager, or call ``close()``, to release the connection.
     """
     engine = engine or ("postgres" if store.dialect == "postgresql" else "duckdb")
@@ -217,14 +247,26 @@ def analytics_tables(
         con = ibis.duckdb.connect()
         return AnalyticsTables(
             con,
-            {k: con.create_table(f"retain_{k}", _naive_utc(read_arrow(store, k))) for k in kinds},
+            {
+                k: con.create_table(
+                    f"retain_{k}", _naive_utc(read_arrow(store, k, with_excluded=with_excluded))
+                )
+                for k in kinds
+            },
         )
     if store.dialect != "postgresql":
         raise ConfigError("engine 'postgres' needs a PostgreSQL store; use 'duckdb'")
     con = postgres_backend(store)
+    people = con.table("customers")
+    gone = people.filter(
+        (people.competitor_status == "confirmed") | people.merged_into_id.notnull()
+    ).select(_gone=people.id)
     out = {}
     for kind in kinds:
         t = con.table(kind)
+        if not with_excluded:
+            key = t.id if kind == "customers" else t.customer_id
+            t = t.filter(key.isnull() | ~key.isin(gone._gone))
         cols: dict[str, Any] = {}
         for src, dst in COLUMNS[kind].items():
             col = t[src]

@@ -16,6 +16,7 @@ import pandas as pd
 from retain.errors import InvalidInputError
 from retain.store import Store
 from retain.store import voice as db
+from retain.store.audience import excluded_ids
 from retain.voice.breakdown import csat_table, nps_table, period_bounds
 from retain.voice.loop import review_candidates
 from retain.voice.quiet import flag_low_effort, silent_customers
@@ -38,7 +39,10 @@ class Scope:
 
 
 def load_answers(store: Store, scope: Scope = Scope()) -> pd.DataFrame:
-    """The feedback rows in ``scope`` (see :data:`ANSWER_KINDS`), with the ``survey`` name."""
+    """The feedback rows in ``scope`` (see :data:`ANSWER_KINDS`), with the ``survey`` name.
+
+    Answers of confirmed competitors and merged-away customers are left out.
+    """
     if scope.kind not in ANSWER_KINDS:
         raise InvalidInputError(
             f"unknown kind {scope.kind!r}; use one of {', '.join(ANSWER_KINDS)}"
@@ -47,7 +51,9 @@ def load_answers(store: Store, scope: Scope = Scope()) -> pd.DataFrame:
     frame = db.feedback_frame(store, survey_id=survey_id, since=scope.since, until=scope.until)
     if scope.kind != "all":
         frame = frame[frame["kind"] == scope.kind]
-    frame = frame[frame["nps_score"].notna()].reset_index(drop=True)
+    frame = frame[frame["nps_score"].notna()]
+    gone = excluded_ids(store)  # confirmed competitors, merged-away duplicates
+    frame = frame[~frame["customer_id"].isin(gone).fillna(False)].reset_index(drop=True)
     names = db.survey_names(store)
     frame["survey"] = [None if pd.isna(s) else names.get(int(s)) for s in frame["survey_id"]]
     return frame
