@@ -75,3 +75,97 @@ def test_facts_use_the_models_when_asked_and_say_so(store, few):
     assert modelled.loc[few].all()  # every buyer is valued by the models
     assert (by_model.loc[modelled, "value_minor"] >= 0).all()
     assert not by_model["value_minor"].loc[few].equals(by_revenue["value_minor"].loc[few])
+
+
+def store_scores(store, day, rows: dict[int, int], horizon_months: int = 6) -> None:
+    """A hand-made score run of ``retain clv fit``: clv_minor per customer id, as of ``day``."""
+    from retain.store.schema import ClvFit, CustomerScore
+
+    with store.session() as s:
+        fit = ClvFit(
+            model="bgnbd",
+            model_version="test",
+            as_of=day,
+            horizon_months=horizon_months,
+            discount_rate=0.1,
+            currency="EUR",
+            params={},
+            model_json="{}",
+            spend_json=None,
+            log_likelihood=0.0,
+            customers=len(rows),
+            repeat_buyers=len(rows),
+            trust_level="high",
+            trust_message="",
+            fitted_at=NOW,
+        )
+        s.add(fit)
+        s.flush()
+        for cid, clv in rows.items():
+            s.add(
+                CustomerScore(
+                    fit_id=fit.id,
+                    customer_id=cid,
+                    model="bgnbd",
+                    model_version="test",
+                    as_of=day,
+                    p_alive=0.9,
+                    expected_purchases=2.0,
+                    horizon_months=horizon_months,
+                    expected_spend_minor=clv // 2,
+                    clv_minor=clv,
+                    currency="EUR",
+                    fitted_at=NOW,
+                )
+            )
+
+
+@pytest.fixture
+def pair(seed):
+    """SCORED and UNSCORED: loyal (3 purchases 100 days apart), 130 days silent, 15,000 spent."""
+    ids = {}
+    for ext in ("SCORED", "UNSCORED"):
+        ids[ext] = seed.customer(ext)
+        seed.orders(ids[ext], [330, 230, 130], 5_000)
+    return ids
+
+
+def test_auto_values_from_the_stored_scores_where_they_cover_a_customer(store, pair):
+    from datetime import timedelta
+
+    store_scores(store, NOW.date() - timedelta(days=3), {pair["SCORED"]: 30_000})
+    got = customer_facts(store, NOW, cfg()).set_index("customer_id")
+    # 30,000 over 6 months = 60,000 a year; the other keeps 15,000 / max(1, 330/365.25 years)
+    assert got.loc[pair["SCORED"], ["value_minor", "value_source"]].tolist() == [
+        60_000,
+        "stored_clv",
+    ]
+    assert got.loc[pair["UNSCORED"], ["value_minor", "value_source"]].tolist() == [
+        15_000,
+        "revenue_per_year",
+    ]
+    two_years = customer_facts(store, NOW, cfg(value_horizon_years=2.0))
+    assert two_years.set_index("customer_id").loc[pair["SCORED"], "value_minor"] == 120_000
+    revenue = customer_facts(store, NOW, cfg(value_from="revenue")).set_index("customer_id")
+    assert revenue.loc[pair["SCORED"], "value_minor"] == 15_000
+
+
+def test_auto_ignores_scores_dated_after_the_plan(store, pair):
+    from datetime import timedelta
+
+    store_scores(store, NOW.date() + timedelta(days=1), {pair["SCORED"]: 30_000})
+    got = customer_facts(store, NOW, cfg()).set_index("customer_id")
+    assert set(got["value_source"]) == {"revenue_per_year"}
+    assert got.loc[pair["SCORED"], "value_minor"] == 15_000
+
+
+def test_plan_reason_names_the_stored_score(store, pair):
+    from datetime import timedelta
+
+    from retain.outreach import plan
+
+    store_scores(store, NOW.date() - timedelta(days=3), {pair["SCORED"]: 30_000})
+    actions = {a["customer_id"]: a for a in plan(store, as_of=NOW, cfg=cfg(), save=False)}
+    reason = actions["SCORED"]["reason"]
+    assert "Value 600/yr (stored CLV score)" in reason
+    assert "(past revenue; no stored CLV)" in actions["UNSCORED"]["reason"]

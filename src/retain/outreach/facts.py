@@ -4,12 +4,17 @@ Stages and gaps come from :mod:`retain.analytics` (run by DuckDB or the
 PostgreSQL server), opinions from the feedback, silence from
 :func:`retain.voice.silent_customers`, SLA times from the open cases.
 
-Value: no per-customer CLV is stored yet, so the value of a relationship is
-its net revenue per year of relationship (revenue minus refunds, divided by
-the years since the first purchase, at least one) times
-``value_horizon_years``; ``value_source`` says so ("revenue_per_year").
-With ``value_from = "clv"`` the CLV models value it instead where they can
-(:mod:`retain.outreach.value`, ``value_source`` "clv_model").
+Value (per customer, minor units, times ``value_horizon_years``):
+
+- ``value_from = "auto"`` (default): the stored CLV score of ``retain clv fit``
+  as a yearly value (:func:`retain.outreach.value.stored_value`,
+  ``value_source`` "stored_clv") where a score run covers the customer;
+  else the revenue value below.
+- ``"revenue"``: net revenue per year of relationship (revenue minus refunds,
+  divided by the years since the first purchase, at least one),
+  ``value_source`` "revenue_per_year".
+- ``"clv"``: the CLV models fitted on the fly value it where they can
+  (:mod:`retain.outreach.value`, ``value_source`` "clv_model").
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ import pandas as pd
 
 from retain import analytics
 from retain.outreach.rules import FACT_COLUMNS
-from retain.outreach.value import MODEL, REVENUE, SUMMARY, model_value
+from retain.outreach.value import MODEL, REVENUE, STORED, SUMMARY, model_value, stored_value
 from retain.store import Store
 from retain.store import outreach as db
 from retain.store.frames import analytics_tables
@@ -80,6 +85,11 @@ def customer_facts(
         ok = np.isfinite(modelled)
         yearly = np.where(ok, np.maximum(modelled, 0) * float(cfg["value_horizon_years"]), yearly)
         f["value_source"] = np.where(ok, MODEL, VALUE_SOURCE)
+    elif cfg["value_from"] == "auto":
+        stored = f["customer_id"].map(stored_value(store, day)).to_numpy(dtype=float)
+        ok = np.isfinite(stored)
+        yearly = np.where(ok, stored * float(cfg["value_horizon_years"]), yearly)
+        f["value_source"] = np.where(ok, STORED, VALUE_SOURCE)
     f["value_minor"] = np.round(yearly).astype("int64")
     for col in ("purchases", "days_since_last_order", "expected_gap_days"):
         f[col] = f[col].astype("float")

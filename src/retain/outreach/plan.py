@@ -51,6 +51,7 @@ SERVICE_RULES = ("case_sla",)
 VALUE_WORDS = {
     "revenue_per_year": "past revenue; no stored CLV",
     "clv_model": "CLV model, next 12 months",
+    "stored_clv": "stored CLV score",
 }
 
 

@@ -64,8 +64,9 @@ DEFAULTS: dict[str, Any] = {
     "letter_month": 12,
     # a customer whose action was done is left alone for this many days
     "done_cooldown_days": 14,
-    # value: "revenue" (yearly net revenue) or "clv" (BG/NBD x Gamma-Gamma, next 12 months)
-    "value_from": "revenue",
+    # value: "auto" (the stored CLV scores of retain clv fit where they cover a customer,
+    # else revenue), "revenue" (yearly net revenue) or "clv" (BG/NBD x Gamma-Gamma fitted now)
+    "value_from": "auto",
     # the yearly value is multiplied by this many years
     "value_horizon_years": 1.0,
     # consent: e-mail needs an explicit yes (False: no answer yet is allowed, a no never is)
@@ -131,8 +132,8 @@ def outreach_settings(given: Mapping[str, Any] | None = None) -> dict[str, Any]:
             f"[outreach] quiet_hours = {cfg['quiet_hours']!r}: write it as HH:MM-HH:MM, "
             'e.g. "21:00-08:00", or "" for none'
         )
-    if cfg["value_from"] not in ("revenue", "clv"):
-        raise ConfigError('[outreach] value_from must be "revenue" or "clv"')
+    if cfg["value_from"] not in ("auto", "revenue", "clv"):
+        raise ConfigError('[outreach] value_from must be "auto", "revenue" or "clv"')
     if cfg["smtp_tls"] not in ("starttls", "ssl", "none"):
         raise ConfigError("[outreach] smtp_tls must be starttls, ssl or none")
     if not 1 <= int(cfg["letter_month"]) <= 12:

@@ -1,6 +1,8 @@
-"""The value of a relationship for the plan's ranking: past revenue, or the CLV models.
+"""The value of a relationship for the plan's ranking: stored CLV, past revenue, or the models.
 
-``value_from = "revenue"`` (default): net revenue per year of relationship
+``value_from = "auto"`` (default): the stored CLV scores of ``retain clv fit``
+(:func:`stored_value`) where a score run covers the customer, else past
+revenue. ``value_from = "revenue"``: net revenue per year of relationship
 (see :mod:`retain.outreach.facts`). ``value_from = "clv"``: the expected
 revenue of the next 12 months, BG/NBD expected purchases (Fader, Hardie and
 Lee 2005, eq. 10) times the Gamma-Gamma expected spend (Fader, Hardie and Lee
@@ -12,13 +14,16 @@ that fails on too little data) keep the revenue-based value, and their
 
 from __future__ import annotations
 
+from datetime import date
+
 import numpy as np
 import pandas as pd
 
 from retain.errors import RetainError
+from retain.store import Store
 
 #: ``value_source`` of each method
-REVENUE, MODEL = "revenue_per_year", "clv_model"
+REVENUE, MODEL, STORED = "revenue_per_year", "clv_model", "stored_clv"
 SUMMARY = ("frequency", "recency", "T", "monetary_value", "revenue", "orders")
 
 
@@ -53,3 +58,25 @@ def model_value(summary: pd.DataFrame, horizon_days: float = 365.0) -> pd.Series
             pass
     out.loc[known.index] = np.asarray(purchases, dtype=float) * spend
     return out
+
+
+def stored_value(store: Store, day: date) -> pd.Series:
+    """Yearly value (minor units) per customer (store id) from the stored CLV scores.
+
+    The scores of the most recently fitted model (:func:`retain.clv.scores.latest_scores`):
+    ``clv_minor`` (discounted expected revenue over ``horizon_months``) x 12 /
+    ``horizon_months``. Empty when no model was scored, or when its scores are
+    dated after ``day`` (a plan as of an earlier day must not see the future).
+    """
+    from retain.clv.scores import latest_scores
+
+    scores = latest_scores(store)
+    if scores.empty:
+        return pd.Series(dtype="float64")
+    dated = pd.to_datetime(scores["as_of"]).dt.date <= day
+    scores = scores[dated.to_numpy()]
+    yearly = scores["clv_minor"].to_numpy(dtype=float) * 12.0
+    yearly /= scores["horizon_months"].to_numpy(dtype=float)
+    return pd.Series(
+        np.maximum(yearly, 0.0), index=scores["customer_id"].astype("int64").to_numpy()
+    )
