@@ -9,8 +9,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
+from retain.analytics.stages import STAGES
 from retain.errors import NotFoundError
 from retain.store import customers as db
+from retain.store.audience import list_segments
 from retain.web import records
 from retain.web.customer360 import (
     GapCache,
@@ -18,6 +20,7 @@ from retain.web.customer360 import (
     lifecycle_config,
     stage_history_spec,
 )
+from retain.web.customer_list import add_stages, segment_members_of, stage_members
 from retain.web.deps import Now, Reader, StoreDep, Worker
 from retain.web.pages import render
 from retain.web.schemas.common import CONFLICT, ERRORS, NOT_FOUND, Page, PathId
@@ -56,39 +59,69 @@ MinSpent = Annotated[
 ]
 
 
-def _list(store, q, country, rep, min_spent_minor, sort, page, per_page):
+StageQ = Annotated[
+    Literal["prospect", "new", "active", "loyal", "lapsed", "inactive"] | None,
+    Query(description="life-cycle stage, by the dashboard's stage table (see stage_as_of)"),
+]
+SegmentQ = Annotated[str | None, Query(max_length=200, description="a saved segment's name")]
+
+
+def _list(
+    request: Request, store, q, country, rep, min_spent_minor, stage, segment, sort, page, per_page
+):
     owner_id = None
     if rep:
         try:
             owner_id = db.user_id_for(store, rep)
         except NotFoundError:
             owner_id = 0  # nobody: matches no customer
-    return db.customer_page(
+    state = request.app.state
+    ids = None
+    if stage:
+        ids, _ = stage_members(state, store, stage)
+    if segment:
+        members = segment_members_of(state, store, segment)
+        ids = members if ids is None else ids & members
+    rows, total = db.customer_page(
         store,
         search=q,
         country=country,
         owner_id=owner_id,
         min_spent_minor=min_spent_minor,
+        ids=ids,
         sort=sort,
         page=page,
         per_page=per_page,
     )
+    stages_as_of = add_stages(state, store, rows)
+    return rows, total, stages_as_of
 
 
-@api.get("", response_model=Page[CustomerListItem])
+@api.get("", response_model=Page[CustomerListItem], responses=NOT_FOUND)
 def list_customers(
+    request: Request,
     store: StoreDep,
     user: Reader,
     q: Search = None,
     country: CountryQ = None,
     rep: RepQ = None,
     min_spent_minor: MinSpent = None,
+    stage: StageQ = None,
+    segment: SegmentQ = None,
     sort: CustomerSort = "name",
     page: PageNo = 1,
     per_page: PerPage = 50,
 ) -> Page[CustomerListItem]:
-    """Customers, searched and filtered, one page at a time."""
-    rows, total = _list(store, q, country, rep, min_spent_minor, sort, page, per_page)
+    """Customers, searched and filtered, one page at a time.
+
+    ``q`` of 3 characters or more matches any part of the name, e-mail, company or
+    id; shorter, their start. ``stage`` uses the dashboard's stage table (computed
+    from the records at most every few minutes; each item's ``stage_as_of`` says
+    when); ``segment`` a saved segment's members (kept as long).
+    """
+    rows, total, _ = _list(
+        request, store, q, country, rep, min_spent_minor, stage, segment, sort, page, per_page
+    )
     items = [CustomerListItem.model_validate(r) for r in rows]
     return Page(items=items, total=total, page=page, per_page=per_page)
 
@@ -144,19 +177,34 @@ def customers_page(
     country: Annotated[str | None, Query(max_length=2)] = None,
     rep: RepQ = None,
     min_spent: Annotated[str | None, Query(max_length=20)] = None,
+    stage: Annotated[str | None, Query(max_length=20)] = None,
+    segment: SegmentQ = None,
     sort: CustomerSort = "name",
     page: PageNo = 1,
 ) -> Response:
     per_page = 50
     minimum = int(float(min_spent) * 100) if min_spent and _number(min_spent) else None
-    rows, total = _list(
-        store, q or None, country or None, rep or None, minimum, sort, page, per_page
+    stage = stage if stage in STAGES else None
+    rows, total, stages_as_of = _list(
+        request,
+        store,
+        q or None,
+        country or None,
+        rep or None,
+        minimum,
+        stage,
+        segment or None,
+        sort,
+        page,
+        per_page,
     )
     filters = {
         "q": q or "",
         "country": country or "",
         "rep": rep or "",
         "min_spent": min_spent or "",
+        "stage": stage or "",
+        "segment": segment or "",
         "sort": sort,
     }
 
@@ -176,18 +224,23 @@ def customers_page(
             "pages": max(1, -(-total // per_page)),
             "filters": filters,
             "link": link,
+            "stages": STAGES,
+            "stages_as_of": stages_as_of,
+            "ttl_minutes": round(request.app.state.figures.ttl / 60),
             **filter_choices(request, store),
         },
     )
 
 
 def filter_choices(request: Request, store) -> dict:
-    """Reps and countries for the filter lists, read at most every 10 minutes."""
+    """Reps, countries and segments for the filter lists, read at most every 10 minutes."""
     state = request.app.state
     cached = getattr(state, "filter_choices", None)
     clock = state.clock()
     if cached is None or (clock - cached[0]).total_seconds() > 600:
-        cached = (clock, {"reps": db.owners(store), "countries": db.countries(store)})
+        segments = [s["name"] for s in list_segments(store)]
+        choices = {"reps": db.owners(store), "countries": db.countries(store), "segments": segments}
+        cached = (clock, choices)
         state.filter_choices = cached
     return cached[1]
 

@@ -92,6 +92,12 @@ class CustomerListItem(CustomerPublic):
     spent_minor: int
     currency: str | None
     last_order_at: datetime | None
+    stage: str | None = Field(
+        default=None,
+        description="life-cycle stage by the dashboard's cached stage table; null before "
+        "it is computed",
+    )
+    stage_as_of: datetime | None = Field(default=None, description="when that table was computed")
 
 
 class TimelineEntry(BaseModel):
