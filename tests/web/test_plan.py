@@ -124,6 +124,7 @@ def test_assign_done_snooze_through_the_api(web, shop):
     r = agent.patch(f"/api/v1/actions/{ids['NEW']}", json={"action": "assign", "to": "admin"})
     assert r.status_code == 200
     assert r.json()["status"] == "assigned" and r.json()["assignee"] == "admin"
+    assert r.json()["rank"] == 4  # behind CASE, with the same score 8 and an older id
     assert [
         a["external_id"]
         for a in agent.get("/api/v1/actions", params={"owner": "admin"}).json()["items"]

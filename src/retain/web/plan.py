@@ -23,6 +23,7 @@ from retain import analytics, outreach
 from retain.config import Settings, section
 from retain.errors import InvalidInputError, NotFoundError
 from retain.store import Store
+from retain.store import action_pages as pages
 from retain.store import outreach as db
 
 #: the statuses an action moves through (``open`` until someone takes it)
@@ -44,25 +45,32 @@ def cycle_actions(
     owner: str | None = None,
     rule: str | None = None,
     statuses: list[str] | tuple[str, ...] | None = None,
-) -> list[dict[str, Any]]:
-    """The saved actions of the cycle of ``now``, best first, each with its ``rank``.
+    offset: int = 0,
+    limit: int = 50,
+) -> tuple[list[dict[str, Any]], int]:
+    """One page of the saved actions of the cycle of ``now``, best first, and how many match.
 
-    ``rank`` is the place in the whole cycle by score (1 = most at stake per
-    minute), kept when filtering. ``owner``: the customer's rep or the
-    action's assignee (username), as ``retain plan --owner``; ``rule``: one
-    rule; ``statuses``: any of :data:`STATUSES` (default: all).
+    Each row has its ``rank``: the place in the whole cycle by score (1 =
+    most at stake per minute), kept when filtering. ``owner``: the
+    customer's rep or the action's assignee (username), as ``retain plan
+    --owner``; ``rule``: one rule; ``statuses``: any of :data:`STATUSES`
+    (default: all).
     """
-    rows = db.actions(store, cycle=outreach.cycle_of(now))
-    out = []
-    for rank, row in enumerate(rows, start=1):
-        if owner and owner not in (row["owner"], row["assignee"]):
-            continue
-        if rule and row["rule"] != rule:
-            continue
-        if statuses and row["status"] not in statuses:
-            continue
-        out.append({**row, "rank": rank})
-    return out
+    return pages.action_page(
+        store,
+        cycle=outreach.cycle_of(now),
+        owner=owner,
+        rule=rule,
+        statuses=statuses,
+        offset=offset,
+        limit=limit,
+    )
+
+
+def status_counts(store: Store, now: datetime) -> dict[str, int]:
+    """How many actions of the cycle of ``now`` are in each of :data:`STATUSES`."""
+    counts = pages.status_counts(store, outreach.cycle_of(now))
+    return {s: counts.get(s, 0) for s in STATUSES}
 
 
 def refresh(store: Store, settings: Settings, now: datetime) -> int:
@@ -104,24 +112,23 @@ def one(store: Store, action_id: int) -> dict[str, Any]:
     rows = db.actions(store, ids=[action_id])
     if not rows:
         raise NotFoundError(f"no action {action_id}; GET /api/v1/actions lists this week's")
-    row = rows[0]
-    cycle = db.actions(store, cycle=row["cycle"])
-    rank = next(i for i, r in enumerate(cycle, start=1) if r["id"] == action_id)
-    return {**row, "rank": rank}
+    return {**rows[0], "rank": pages.action_rank(store, rows[0])}
 
 
 def outreach_card(store: Store, now: datetime, limit: int = 10) -> dict[str, Any]:
     """The dashboard's "This week's outreach": the first ``limit`` actions still to do.
 
-    ``built``: whether a plan was saved for this cycle at all (to tell "no
-    plan yet" from "all done"); ``to_do``: how many actions are still open or
-    assigned.
+    ``rank`` is the place among the actions still to do. ``built``: whether
+    a plan was saved for this cycle at all (to tell "no plan yet" from "all
+    done"); ``to_do``: how many actions are still open or assigned.
     """
-    rows = db.actions(store, cycle=outreach.cycle_of(now))
-    todo = [{**r, "rank": i} for i, r in enumerate(rows, start=1) if r["status"] in TO_DO]
+    cycle = outreach.cycle_of(now)
+    rows, to_do = pages.action_page(
+        store, cycle=cycle, statuses=TO_DO, limit=limit, cycle_rank=False
+    )
     return {
-        "cycle": outreach.cycle_of(now),
-        "built": bool(rows),
-        "to_do": len(todo),
-        "rows": todo[:limit],
+        "cycle": cycle,
+        "built": bool(to_do) or pages.has_actions(store, cycle),
+        "to_do": to_do,
+        "rows": rows,
     }

@@ -56,10 +56,17 @@ def list_actions(
     per_page: PerPage = 50,
 ) -> Page[ActionPublic]:
     """This week's actions (the current ISO-week cycle), best first, as the plan saved them."""
-    rows = plan.cycle_actions(store, now, owner=owner, rule=rule, statuses=status)
-    start = (page - 1) * per_page
-    items = [ActionPublic.model_validate(r) for r in rows[start : start + per_page]]
-    return Page[ActionPublic](items=items, total=len(rows), page=page, per_page=per_page)
+    rows, total = plan.cycle_actions(
+        store,
+        now,
+        owner=owner,
+        rule=rule,
+        statuses=status,
+        offset=(page - 1) * per_page,
+        limit=per_page,
+    )
+    items = [ActionPublic.model_validate(r) for r in rows]
+    return Page[ActionPublic](items=items, total=total, page=page, per_page=per_page)
 
 
 @api.post("/refresh", response_model=RefreshResult)
@@ -110,8 +117,10 @@ def plan_page(
     if owner is None and user.role == "agent":
         owner = user.username  # agents see their own first; "everyone" clears it
     owner, rule = owner or None, rule or None
-    rows = plan.cycle_actions(store, now, owner=owner, rule=rule, statuses=_statuses(status))
-    everyone = plan.cycle_actions(store, now)
+    rows, total = plan.cycle_actions(
+        store, now, owner=owner, rule=rule, statuses=_statuses(status), limit=PAGE_ROWS
+    )
+    counts = plan.status_counts(store, now)
     staff = [u.username for u in list_users(store) if u.role in ("agent", "admin") and u.is_active]
     query = urlencode({k: v for k, v in (("rule", rule), ("status", status)) if v})
     return render(
@@ -119,11 +128,11 @@ def plan_page(
         "plan.html",
         {
             "nav": "plan",
-            "rows": rows[:PAGE_ROWS],
-            "total": len(rows),
+            "rows": rows,
+            "total": total,
             "cycle": cycle_of(now),
-            "built": bool(everyone),
-            "counts": {s: sum(r["status"] == s for r in everyone) for s in plan.STATUSES},
+            "built": any(counts.values()),
+            "counts": counts,
             "owner": owner,
             "rule": rule,
             "status": status,

@@ -64,7 +64,8 @@ def get_segment(
     request: Request, name: Name, store: StoreDep, user: Reader, now: Now
 ) -> SegmentDetail:
     """A segment's size, NPS, CLV, retention and stage mix beside everyone's, and its profile."""
-    return SegmentDetail.model_validate(segments.portrait(store, _frame(request, store, now), name))
+    cache = segments.audience_cache(request.app.state)
+    return SegmentDetail.model_validate(segments.cached_portrait(store, cache, now.date(), name))
 
 
 @api.delete("/{name}", status_code=204, responses=NOT_FOUND)
@@ -143,7 +144,8 @@ def create_form(
 
 @pages.get("/segments/{name}")
 def segment_page(request: Request, name: Name, store: StoreDep, user: Reader, now: Now) -> Response:
-    detail = segments.portrait(store, _frame(request, store, now), name)
+    cache = segments.audience_cache(request.app.state)
+    detail = segments.cached_portrait(store, cache, now.date(), name)
     context = {
         "nav": "segments",
         "s": detail,
