@@ -183,23 +183,24 @@ def customer_page(
             .having(_spent() >= min_spent_minor)
         )
         where.append(c.c.id.in_(big))
-    # the page's ids and the number of matches in one pass (a window count), not two
-    # scans; then the page's full rows by id: sorting only (key, id) pairs rather than
-    # whole rows took the 100,000-customer list from 690 to 200 ms on SQLite
-    query = (
-        select(c.c.id, func.count().over().label("_total"))
-        .where(*where)
-        .order_by(*_order_by(c, sort))
-        .limit(per_page)
-        .offset((page - 1) * per_page)
+    # The page's ids first, then the page's full rows by id: sorting (key, id) pairs
+    # rather than whole rows. A search counts its matches in the same pass (a window
+    # count: the trigram lookup runs once); other lists count apart, so that the page
+    # is a top-N sort (or a walk of the name index) rather than a sort of every row:
+    # 254 -> 28 + 0 ms for the 100,000-customer list by name on SQLite.
+    query = (select(c.c.id).where(*where).order_by(*_order_by(c, sort)).limit(per_page)).offset(
+        (page - 1) * per_page
     )
+    searching = bool(search and search.strip())
+    if searching:
+        query = query.add_columns(func.count().over().label("_total"))
     with store.read() as conn:
         keys = conn.execute(query).all()
-        if keys:
+        if keys and searching:
             total = keys[0][1]
-        elif page == 1:
+        elif not keys and page == 1:
             total = 0
-        else:  # past the last page: count apart
+        else:
             total = conn.execute(select(func.count()).select_from(c).where(*where)).scalar_one()
         ids = [k[0] for k in keys]
         found = conn.execute(select(*_columns(c)).where(c.c.id.in_(ids))).mappings()

@@ -110,7 +110,7 @@ class Customer(Base):
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     external_id: Mapped[str] = mapped_column(String(200), unique=True)
-    name: Mapped[str | None] = mapped_column(String(300))
+    name: Mapped[str | None] = mapped_column(String(300), index=True)  # lists sort by name
     email: Mapped[str | None] = mapped_column(String(320), index=True)
     phone: Mapped[str | None] = mapped_column(String(50))
     company: Mapped[str | None] = mapped_column(String(300))
