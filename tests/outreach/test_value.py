@@ -169,3 +169,13 @@ def test_plan_reason_names_the_stored_score(store, pair):
     reason = actions["SCORED"]["reason"]
     assert "Value 600/yr (stored CLV score)" in reason
     assert "(past revenue; no stored CLV)" in actions["UNSCORED"]["reason"]
+
+
+def test_a_first_purchase_on_the_day_does_not_sink_the_models():
+    """T = 0 (first purchase on as_of) is left out of the fit and valued as one day old."""
+    s = summary()
+    s.loc[0, ["frequency", "recency", "T", "monetary_value"]] = [0.0, 0.0, 0.0, 0.0]
+    got = model_value(s)
+    assert got.notna().all()
+    # the fit is the one without that customer (he adds nothing to BG/NBD nor Gamma-Gamma)
+    np.testing.assert_allclose(got.iloc[1:].to_numpy(), model_value(s.iloc[1:]).to_numpy())

@@ -110,8 +110,12 @@ def _predicted_value(summary: pd.DataFrame) -> pd.DataFrame:
     if summary.empty:
         return out
     f, r, t = summary["frequency"], summary["recency"], summary["T"]
+    # customers whose first purchase is on as_of (T = 0) cannot inform the fit; they are
+    # left out of it and valued as one day old (as retain.clv.scores does)
+    seen = t > 0
+    t = t.clip(lower=1)
     try:
-        bg = BetaGeo().fit(f, r, t)
+        bg = BetaGeo().fit(f[seen], r[seen], t[seen])
         purchases = bg.conditional_expected_purchases(365.0, f, r, t)
         out["p_alive"] = bg.probability_alive(f, r, t)
         spend_raw = summary["monetary_value"].to_numpy(dtype=float)

@@ -42,8 +42,12 @@ def model_value(summary: pd.DataFrame, horizon_days: float = 365.0) -> pd.Series
     f = known["frequency"].to_numpy(dtype=float)
     r = known["recency"].to_numpy(dtype=float)
     t = known["T"].to_numpy(dtype=float)
+    # first purchase on as_of (T = 0): left out of the fit, valued as one day old
+    seen = t > 0
+    t = np.maximum(t, 1.0)
     try:
-        purchases = BetaGeo().fit(f, r, t).conditional_expected_purchases(horizon_days, f, r, t)
+        fitted = BetaGeo().fit(f[seen], r[seen], t[seen])
+        purchases = fitted.conditional_expected_purchases(horizon_days, f, r, t)
     except RetainError:
         return out
     spend_raw = known["monetary_value"].to_numpy(dtype=float)
