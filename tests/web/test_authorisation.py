@@ -106,6 +106,8 @@ MATRIX = [
     ("GET", "/api/v1/segments/{segment}", "viewer", None),
     ("GET", "/api/v1/segments/{segment}/members", "viewer", None),
     ("DELETE", "/api/v1/segments/{fresh_segment}", "admin", None),
+    ("GET", "/api/v1/campaigns", "viewer", None),
+    ("GET", "/api/v1/campaigns/{campaign}/report", "viewer", None),
     ("GET", "/api/v1/users", "admin", None),
     ("POST", "/api/v1/users", "admin", user),
 ]
@@ -122,6 +124,8 @@ PAGES = [
     ("/plan", "viewer"),
     ("/segments", "viewer"),
     ("/segments/{segment}", "viewer"),
+    ("/campaigns", "viewer"),
+    ("/campaigns/{campaign}", "viewer"),
 ]
 #: forms that change something: the least role (tested with a viewer and an agent)
 FORMS = {
@@ -169,7 +173,29 @@ def world(sqlite_web):
     w["action"] = _action(sqlite_web, c)
     admin.post("/api/v1/segments", json={"name": "world", "expression": "country = DE"})
     w["segment"] = "world"
+    w["campaign"] = _campaign(sqlite_web)
     return w
+
+
+def _campaign(web) -> int:
+    """A CSV campaign to one customer with an e-mail address."""
+    from retain.outreach import create_campaign, outreach_settings
+
+    web.api("admin").post(
+        "/api/v1/customers", json={"external_id": "WC", "email": "wc@example.com"}
+    )
+    made = create_campaign(
+        web.store,
+        name="world",
+        subject="Hi",
+        body="Hi",
+        audience={"customers": ["WC"]},
+        channel="csv",
+        now=web.clock.now,
+        cfg=outreach_settings({}),
+        control_share=0.0,
+    )
+    return made["id"]
 
 
 def _action(web, customer_id: int) -> int:
@@ -230,6 +256,7 @@ def test_matrix_lists_every_route(sqlite_web):
         "{survey}": "{survey_id}",
         "{action}": "{action_id}",
         "{segment}": "{name}",
+        "{campaign}": "{campaign_id}",
     }
     for short, full in normalise.items():
         listed = {(m, p.replace(short, full)) for m, p in listed}

@@ -1,6 +1,7 @@
 """The routers of the web app, one module per resource."""
 
 from retain.web.routes import (
+    campaigns,
     cases,
     customers,
     dashboard,
@@ -31,6 +32,8 @@ ROUTERS = [
     cases.pages,
     plan.api,
     plan.pages,
+    campaigns.api,
+    campaigns.pages,
     segments.api,
     segments.pages,
     surveys.api,
