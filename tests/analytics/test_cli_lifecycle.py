@@ -301,3 +301,9 @@ def test_unknown_segment_says_which_exist(segmented: str) -> None:
     assert result.exit_code == 1
     assert "no segment named 'nope'" in result.output
     assert "buyers" in result.output
+
+
+def test_by_segment_without_saved_segments_says_how_to_make_one(db: str) -> None:
+    result = runner.invoke(app, ["lifecycle", "--db", db, "--by", "segment"])
+    assert result.exit_code == 1
+    assert "no saved segments: create one with retain segments create" in result.output
