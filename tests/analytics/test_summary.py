@@ -140,3 +140,40 @@ def test_bad_inputs() -> None:
         customer_summary(orders([(1, D0, 1)]), as_of="yesterday")
     with pytest.raises(InvalidInputError, match="pandas DataFrame"):
         customer_summary([1, 2], as_of=D0)
+
+
+def test_a_day_of_several_categories_counts_once_for_its_smallest() -> None:
+    # the summary groups nothing into days: one sorted pass over the orders must
+    # still give each day the smallest of its categories and the value of all its orders
+    from retain.analytics.gaps import category_gaps
+    from retain.analytics.settings import lifecycle_settings
+    from retain.analytics.summary import purchase_days
+    from retain.analytics.tables import to_pandas
+
+    rows = orders(
+        [
+            # 1: day 0 books+shoes (books, value 60), day 5 shoes, day 9 tea + no category
+            (1, day(0), 10, "shoes"),
+            (1, day(0), 50, "books"),
+            (1, day(5), 20, "shoes"),
+            (1, day(9), 5, None),
+            (1, day(9), 1, "tea"),
+            # 2: one day each of shoes (30) and books (10): the tie goes to more value
+            (2, day(0), 30, "shoes"),
+            (2, day(3), 10, "books"),
+            # 3: same days, same value: the tie goes to the name
+            (3, day(0), 10, "b"),
+            (3, day(1), 10, "a"),
+        ]
+    )
+    s = customer_summary(rows, as_of=day(20)).set_index("customer_id")
+    assert s.main_category.to_dict() == {1: "books", 2: "shoes", 3: "a"}
+    assert s.loc[1, ["purchase_days", "orders", "revenue"]].tolist() == [3, 5, 86.0]
+    assert s.loc[1, "monetary_value"] == (20 + 6) / 2  # the first day's 60 left out
+    # gaps counted for the earlier day's category: books [5], shoes [4, 3], b [1]
+    cfg = lifecycle_settings({"gap_quantile": 0.5})
+    gaps = to_pandas(category_gaps(purchase_days(rows, day(20)), cfg)).set_index("category")
+    assert gaps.gaps.sort_index().to_dict() == {"b": 1, "books": 1, "shoes": 2}
+    assert gaps.loc["shoes", "gap_days"] == 3.5
+    assert gaps.loc["books", "gap_days"] == 5.0
+    assert gaps.loc["b", "gap_days"] == 1.0

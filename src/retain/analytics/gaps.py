@@ -17,7 +17,7 @@ from typing import Any
 import ibis
 import ibis.expr.types as ir
 
-from retain.analytics.summary import Purchases
+from retain.analytics.summary import NO_CATEGORY, Purchases
 
 #: rounding before ``ceil`` so that engines agreeing to 1e-6 give the same days
 _DIGITS = 6
@@ -25,17 +25,18 @@ _DIGITS = 6
 
 def category_gaps(purchases: Purchases, config: dict[str, Any]) -> ir.Table:
     """Per product category: ``category``, ``gaps`` (count), ``gap_days`` (the quantile)."""
-    d = purchases.days
-    g = d.filter(d.gap.notnull() & d.prev_category.notnull())
+    d = purchases.rows
+    g = d.filter(d.gap.notnull() & (d.prev_code != NO_CATEGORY))
     q = float(config["gap_quantile"])
-    return g.group_by(category=g.prev_category).aggregate(
-        gaps=g.count(), gap_days=g.gap.quantile(q)
-    )
+    per = g.group_by(code=g.prev_code).aggregate(gaps=g.count(), gap_days=g.gap.quantile(q))
+    names = purchases.categories
+    per = per.join(names, per.code == names.code)
+    return per.select("category", "gaps", "gap_days")
 
 
 def overall_gap(purchases: Purchases, config: dict[str, Any]) -> ir.Table:
     """One row: ``_all_gap``, the quantile over all gaps (NULL when there is no repeat purchase)."""
-    d = purchases.days
+    d = purchases.rows
     g = d.filter(d.gap.notnull())
     return g.aggregate(_all_gap=g.gap.quantile(float(config["gap_quantile"])))
 

@@ -57,6 +57,12 @@ SUMMARY_COLUMNS = (
 )
 
 
+#: the code of "no category" in :attr:`Purchases.rows`: above every category's code
+NO_CATEGORY = 2**31 - 1
+#: ``eday * CODE_BASE + code`` orders purchase rows by day, then category code
+CODE_BASE = 2**31
+
+
 @dataclass(frozen=True)
 class Purchases:
     """Intermediate tables of one summary: purchase days and their gaps."""
@@ -69,6 +75,16 @@ class Purchases:
     #: per customer the refunded amount of all orders up to ``as_of`` (None: no
     #: ``refunded`` column)
     refunds: ir.Table | None = None
+    #: one row per purchase order, with what the day-level table gives, computed
+    #: in one sorted pass over the orders (no grouping into days first):
+    #: customer_id, day, eday, net (value), new_day (the first row of its day),
+    #: first_day (a row of the customer's first purchase day), gap and
+    #: prev_code (set on the first row of each day but the first), day_code
+    #: (the code of the day's category); codes as in ``categories``
+    rows: ir.Table | None = None
+    #: ``code`` -> ``category``: the categories in name order, codes 0, 1, ...
+    #: (no row for :data:`NO_CATEGORY`)
+    categories: ir.Table | None = None
 
 
 def _period(eday: ir.IntegerValue, day: ir.DateValue, freq: str) -> ir.IntegerValue:
@@ -126,7 +142,53 @@ def purchase_days(orders: Any, as_of: date | datetime | str) -> Purchases:
     days = days.mutate(
         gap=days.eday - days.eday.lag().over(w), prev_category=days.category.lag().over(w)
     )
-    return Purchases(days=days, as_of=day_limit, refunds=refunds)
+    rows, categories = _purchase_rows(t, money)
+    return Purchases(days=days, as_of=day_limit, refunds=refunds, rows=rows, categories=categories)
+
+
+def _purchase_rows(t: ir.Table, money: str) -> tuple[ir.Table, ir.Table]:
+    """The purchase orders with their day-level facts, from one window over the orders.
+
+    Rows are ordered per customer by day, then category code descending (no
+    category first), so that within a day the last row holds the smallest
+    category (the day's category, as ``min`` in :func:`purchase_days`) and the
+    first row of a day sees, through ``lag``, the last row of the previous
+    purchase day: its day and its category. The day's category on every row
+    is the minimum of ``eday * CODE_BASE + code`` from the row to the end.
+    """
+    named = t.filter(t._cat.notnull())
+    cats = named.select(category=named._cat).distinct()
+    cats = cats.mutate(code=ibis.dense_rank().over(order_by=cats.category).cast("int64"))
+    r = t.left_join(cats, t._cat == cats.category)
+    r = r.select(
+        customer_id=r.customer_id,
+        day=r._day,
+        eday=r._day.epoch_days().cast("int64"),
+        net=r._net.cast(money),
+        code=r.code.fill_null(NO_CATEGORY),
+    )
+    order = [r.eday, r.code.desc()]
+    w = ibis.window(group_by=r.customer_id, order_by=order)
+    rest = ibis.window(group_by=r.customer_id, order_by=order, rows=(0, None))
+    r = r.mutate(
+        _prev_eday=r.eday.lag().over(w),
+        _prev_code=r.code.lag().over(w),
+        _day_min=(r.eday * CODE_BASE + r.code).min().over(rest),
+        _first_eday=r.eday.min().over(ibis.window(group_by=r.customer_id)),
+    )
+    later = r._prev_eday != r.eday  # NULL on the customer's first row
+    rows = r.select(
+        "customer_id",
+        "day",
+        "eday",
+        "net",
+        new_day=r._prev_eday.isnull() | later,
+        first_day=r.eday == r._first_eday,
+        gap=ibis.cases((later, r.eday - r._prev_eday), else_=ibis.null("int64")),
+        prev_code=ibis.cases((later, r._prev_code), else_=ibis.null("int64")),
+        day_code=r._day_min - r.eday * CODE_BASE,
+    )
+    return rows, cats
 
 
 def summary_table(
@@ -149,35 +211,36 @@ def summary_table(
             f"freq must be one of {', '.join(FREQS)} (days, weeks, months), not {freq!r}"
         )
     p = purchases or purchase_days(orders, as_of)
-    d = p.days
+    d = p.rows
     period = _period(d.eday, d.day, freq)
     d = d.mutate(period=period)
     if freq == "D":
-        first_value = d.amount.sum(where=d.gap.isnull())  # the first purchase day has no gap
+        first_value = d.net.sum(where=d.first_day)
     else:
         d = d.mutate(first_period=d.period.min().over(ibis.window(group_by=d.customer_id)))
-        first_value = d.amount.sum(where=d.period == d.first_period)
+        first_value = d.net.sum(where=d.period == d.first_period)
     as_of_period = _period_of(p.as_of, freq)
     as_of_eday = (p.as_of - EPOCH).days
     aggs: dict[str, Any] = {
-        "purchase_days": d.count(),
-        "periods": d.count() if freq == "D" else d.period.nunique(),
+        "purchase_days": d.count(where=d.new_day),
+        "periods": d.count(where=d.new_day) if freq == "D" else d.period.nunique(),
         "first_period": d.period.min(),
         "last_period": d.period.max(),
         "first_eday": d.eday.min(),
         "last_eday": d.eday.max(),
         "first_order_date": d.day.min(),
         "last_order_date": d.day.max(),
-        "orders": d.orders.sum().cast("int64"),
-        "revenue": d.amount.sum().cast(d.amount.type()),
+        "orders": d.count().cast("int64"),
+        "revenue": d.net.sum().cast(d.net.type()),
         "first_period_value": first_value,
-        # one holistic pass for both quantiles (median, and the gap quantile)
+        # one holistic pass for both quantiles (median, and the gap quantile);
+        # gap is NULL but on the first order of each purchase day after the first
         "gap_quantiles": d.gap.quantile([0.5, gap_quantile if gap_quantile is not None else 0.5]),
     }
     if seasons:
         angle = d.eday.cast("float64") * (2 * math.pi / YEAR_DAYS)
-        aggs["season_cos"] = angle.cos().mean()
-        aggs["season_sin"] = angle.sin().mean()
+        aggs["season_cos"] = angle.cos().mean(where=d.new_day)
+        aggs["season_sin"] = angle.sin().mean(where=d.new_day)
     s = d.group_by("customer_id").aggregate(**aggs)
     if gap_quantile is not None:
         s = s.mutate(own_gap_quantile=s.gap_quantiles[1].cast("float64"))
@@ -211,15 +274,23 @@ def summary_table(
 
 
 def main_category(p: Purchases) -> ir.Table:
-    """Per customer the category of most purchase days (ties: more value, then name)."""
-    d = p.days
-    per = d.group_by(["customer_id", "category"]).aggregate(n=d.count(), value=d.amount.sum())
+    """Per customer the category of most purchase days (ties: more value, then name).
+
+    A day counts for its category (the smallest of its orders'), with the
+    value of all its orders.
+    """
+    r = p.rows
+    per = r.group_by(["customer_id", "day_code"]).aggregate(
+        n=r.count(where=r.new_day), value=r.net.sum()
+    )
     w = ibis.window(
         group_by=per.customer_id,
-        order_by=[per.n.desc(), per.value.desc(), per.category.asc(nulls_first=False)],
+        order_by=[per.n.desc(), per.value.desc(), per.day_code.asc()],
     )
     per = per.mutate(rank=ibis.row_number().over(w))
-    return per.filter(per.rank == 0).select("customer_id", main_category="category")
+    per = per.filter(per.rank == 0)
+    per = per.left_join(p.categories, per.day_code == p.categories.code)
+    return per.select("customer_id", main_category="category")
 
 
 def customer_summary(orders: Any, as_of: date | datetime | str, freq: str = "D") -> pd.DataFrame:
