@@ -22,6 +22,8 @@ from datetime import timedelta
 
 import pytest
 
+from retain.web.segments import audience_cache
+
 from .conftest import csrf_of, login
 
 SHOP = {
@@ -150,6 +152,9 @@ def test_audience_table_is_kept_for_the_ttl(shop):
     add_customer(admin, "FR3", "FR", [1_000], None)
     assert admin.get("/api/v1/segments/fr/members").json()["total"] == 2  # kept
     shop.clock.advance(timedelta(seconds=601))  # [web] figures_ttl_seconds = 600
+    # stale: still served while a background thread builds the new table
+    assert admin.get("/api/v1/segments/fr/members").json()["total"] == 2
+    audience_cache(shop.app.state).wait(timeout=60)
     assert admin.get("/api/v1/segments/fr/members").json()["items"] == ["FR1", "FR2", "FR3"]
 
 

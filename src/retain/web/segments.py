@@ -4,12 +4,14 @@ Every figure needs the audience table (one row per customer: demographics,
 stage, RFM, CLV, latest NPS; :func:`retain.audience.load_audience`), which
 reads every order and fits the CLV models: seconds on a large store. The
 table of a day is kept for ``[web] figures_ttl_seconds`` (like the dashboard
-figures); the segments themselves are read from the store on every request,
-so a new or deleted segment shows at once.
+figures) and then renewed in the background (:class:`AudienceCache`); the
+segments themselves are read from the store on every request, so a new or
+deleted segment shows at once.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import threading
 from collections.abc import Callable
@@ -27,10 +29,17 @@ from retain.store import audience as db
 #: profile rows shown on a segment's page at most (the most over-represented first)
 PROFILE_ROWS = 15
 _CACHE_LOCK = threading.Lock()
+log = logging.getLogger("retain.web")
 
 
 class AudienceCache:
-    """The audience table of one store as of a day, recomputed at most every ``ttl`` seconds."""
+    """The audience table of one store as of a day, renewed when older than ``ttl`` seconds.
+
+    The first request waits for the table (seconds on a large store). Later,
+    a table that is stale (older than ``ttl``, or of another day) is still
+    served while one background thread builds the new one, so that only the
+    very first visitor waits; :meth:`wait` joins that thread.
+    """
 
     def __init__(self, ttl: float, monotonic: Callable[[], float]) -> None:
         self.ttl, self.monotonic = ttl, monotonic
@@ -39,16 +48,45 @@ class AudienceCache:
         self._at = -math.inf
         self._memo: dict[Any, Any] = {}
         self._lock = threading.Lock()
+        self._first = threading.Lock()
+        self._renewing: threading.Thread | None = None
+
+    def _put(self, frame: pd.DataFrame, day: date) -> None:
+        with self._lock:
+            self._frame, self._key, self._at, self._memo = frame, day, self.monotonic(), {}
 
     def get(self, store: Store, day: date) -> pd.DataFrame:
-        """The table as of ``day`` (computed once, under a lock, when missing or stale)."""
+        """The table as of ``day`` (or the previous one while it is renewed in the background)."""
         with self._lock:
-            stale = self.monotonic() - self._at > self.ttl
-            if self._frame is None or self._key != day or stale:
-                self._frame = audience.load_audience(store, day)
-                self._key, self._at = day, self.monotonic()
-                self._memo = {}
+            frame = self._frame
+            stale = self._key != day or self.monotonic() - self._at > self.ttl
+            if frame is not None and stale and self._renewing is None:
+                self._renewing = threading.Thread(
+                    target=self._renew, args=(store, day), name="audience-table", daemon=True
+                )
+                self._renewing.start()
+        if frame is not None:
+            return frame
+        with self._first:  # the first requests wait for one computation, not one each
+            if self._frame is None:
+                self._put(audience.load_audience(store, day), day)
+            assert self._frame is not None
             return self._frame
+
+    def _renew(self, store: Store, day: date) -> None:
+        try:
+            self._put(audience.load_audience(store, day), day)
+        except Exception:  # the old table stays; the next request tries again
+            log.exception("renewing the audience table failed")
+        finally:
+            with self._lock:
+                self._renewing = None
+
+    def wait(self, timeout: float | None = None) -> None:
+        """Wait for a background renewal to finish (if one runs)."""
+        thread = self._renewing
+        if thread is not None:
+            thread.join(timeout)
 
     def derived(self, store: Store, day: date, key: Any, compute: Callable[[pd.DataFrame], Any]):
         """``compute(table)``, kept with the table of ``day`` under ``key`` until it is renewed."""
