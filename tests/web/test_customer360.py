@@ -215,3 +215,19 @@ def test_gaps_are_learned_once_per_ttl(shop):
     bob = api.get(f"/api/v1/customers/{ids['bob']}").json()
     assert cache._value is first  # same gaps ...
     assert bob["lifecycle"]["stage"] == "active"  # ... his new order counted at once
+
+
+def test_a_store_without_orders(web):
+    """No order anywhere: no learned gap, every month end a prospect once he is known."""
+    admin = web.api("admin")
+    made = _post(admin, "/api/v1/customers", {"external_id": "solo"})
+    view = web.api("viewer").get(f"/api/v1/customers/{made['id']}").json()
+    assert view["lifecycle"]["stage"] == "prospect"
+    assert view["lifecycle"]["rule"] == [
+        "stage as of 2026-03-02: prospect",
+        "rule: known, no purchase up to as_of",
+    ]
+    # known from the start (no first_seen_at, no order): a prospect at every month end
+    assert {h["stage"] for h in view["stage_history"]} == {"prospect"}
+    assert view["ring"]["ring"] == "visitor"
+    assert view["value"]["available"] is False
