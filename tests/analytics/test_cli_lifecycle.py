@@ -18,9 +18,13 @@ T0 = datetime(2024, 1, 1, 12, tzinfo=UTC)
 
 @pytest.fixture
 def db(tmp_path) -> str:
+    """The shop of :func:`seed` in a SQLite file."""
+    return seed(f"sqlite:///{tmp_path / 'retain.db'}")
+
+
+def seed(url: str) -> str:
     """c-new: one purchase on day 100; c-loyal: days 0, 50, 100; c-gone: day 0 only,
     do-not-contact; c-prospect: no order. Every gap is 50 days."""
-    url = f"sqlite:///{tmp_path / 'retain.db'}"
     store = open_store(url)
     with store.session() as s:
         people = {"c-new": 1, "c-loyal": 2, "c-gone": 3, "c-prospect": 4}
@@ -217,6 +221,10 @@ def test_charts(db: str, tmp_path) -> None:
 @pytest.fixture
 def segmented(db: str) -> str:
     """Two saved segments: de (c-new, c-gone) and buyers (c-new, c-loyal, c-gone)."""
+    return with_segments(db)
+
+
+def with_segments(db: str) -> str:
     from retain import audience
 
     store = open_store(db)
@@ -307,3 +315,17 @@ def test_by_segment_without_saved_segments_says_how_to_make_one(db: str) -> None
     result = runner.invoke(app, ["lifecycle", "--db", db, "--by", "segment"])
     assert result.exit_code == 1
     assert "no saved segments: create one with retain segments create" in result.output
+
+
+@pytest.mark.postgres
+def test_segment_on_the_postgres_engine(pg_url: str) -> None:
+    """The member filter runs on the PostgreSQL server too (an in-memory table of ids)."""
+    url = with_segments(seed(pg_url))
+    args = ("--as-of", AS_OF, "--db", url, "--engine", "postgres", "--segment", "de")
+    assert _csv("lifecycle", *args) == [
+        "stage,substage,customers,share_pct",
+        "new,,1,50.0",
+        "lapsed,long_term,1,50.0",
+    ]
+    cohorts = _json("cohorts", *args)
+    assert [r["customers"] for r in cohorts if r["cohort"] == "2024-01"] == [1, 0, 0, 0]
