@@ -282,3 +282,18 @@ def test_surveys_invite_a_saved_segment(db_url):
         "surveys", "invite", "S", "--db", db_url, "--format", "json", RETAIN_SECRET_KEY=SECRET
     )
     assert json.loads(rest.stdout)[0]["invited"] == 2  # c2 and c4, outside the segment
+
+
+def test_invite_takes_more_customer_ids_than_postgresql_takes_parameters(db_url):
+    """A big segment: 70,000 ids (PostgreSQL takes at most 65,535 parameters a query)."""
+    from retain.voice import invite
+
+    _customers(db_url, 3)
+    invoke("surveys", "create", "S", "--db", db_url)
+    store = open_store(db_url)
+    try:
+        ids = [*range(2, 70_002)]  # customers 2 and 3, and ids nobody has
+        new = invite(store, 1, now=datetime.now(UTC), secret=SECRET, customer_ids=ids)
+        assert sorted(i.customer_id for i in new) == [2, 3]
+    finally:
+        store.dispose()

@@ -147,10 +147,18 @@ def invitation_candidates(
         c.c.id.not_in(recent_inv),
         c.c.id.not_in(recent_answer),
     )
-    if customer_ids is not None:
-        q = q.where(c.c.id.in_(list(customer_ids)))
+    # a segment can hold more ids than PostgreSQL takes parameters (65,535): chunks of 10,000
+    wanted = None if customer_ids is None else sorted({int(x) for x in customer_ids})
+    parts = (
+        [None]
+        if wanted is None
+        else [wanted[i : i + 10_000] for i in range(0, len(wanted), 10_000)]
+    )
+    rows = []
     with store.read() as conn:
-        rows = conn.execute(q.order_by(c.c.id)).mappings().all()
+        for part in parts:
+            chunk = q if part is None else q.where(c.c.id.in_(part))
+            rows += conn.execute(chunk.order_by(c.c.id)).mappings().all()
     return pd.DataFrame(
         [dict(r) for r in rows], columns=["customer_id", "email", "name", "external_id"]
     )
