@@ -74,3 +74,25 @@ def test_agent_builds_the_plan_and_marks_an_action_done(browser, live_plan, shot
         ("outreach:loyal_lapsing", "called: orders again on Friday")
     ]
     page.close()
+
+
+def test_admin_defines_a_segment_and_opens_it(browser, live_plan, shots):
+    _, server, _ = live_plan
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    log_in(page, server, "admin")
+    page.click("header nav a[href='/segments']")
+    page.wait_for_url(server.url + "/segments")
+    page.fill("#segment-create input[name=name]", "loyal")
+    page.fill("#segment-create input[name=expression]", "stage in (loyal")
+    page.click("#segment-create button[type=submit]")
+    assert "column 16" in page.locator("#segment-error").inner_text()
+    page.fill("#segment-create input[name=expression]", "purchases >= 4")
+    page.click("#segment-create button[type=submit]")
+    page.wait_for_url(server.url + "/segments/loyal")
+    assert page.locator("#kpi-size .value").inner_text() == "1"
+    assert page.locator("#segment-customers").get_attribute("href") == "/customers?segment=loyal"
+    page.screenshot(path=shots / "segment.png", full_page=True)
+    page.click("text=all segments")
+    assert "too small" in page.locator("#segments-table").inner_text()
+    page.screenshot(path=shots / "segments.png", full_page=True)
+    page.close()

@@ -85,6 +85,8 @@ def test_create_list_show_members_delete(shop):
     made = r.json()
     assert made["customers"] == 3 and made["total"] == 6 and made["share"] == 0.5
     assert made["revenue"] == pytest.approx(250.0) and made["revenue_share"] == pytest.approx(0.25)
+    # six customers are too few to fit the CLV models: value unknown, not zero
+    assert made["clv"] is None and made["value_share"] is None
     assert made["warnings"] == [
         "too small: 3 customers, fewer than 50; a niche this small is rarely worth a message "
         "of its own (merge it with a neighbour or widen the filter)"
@@ -191,6 +193,7 @@ def test_pages_admin_creates_and_deletes(shop):
     assert 'href="/customers?segment=de"' in page
     assert "3" in page and "of 6" in page and "€" not in page  # default currency USD
     assert "$250.00" in page
+    assert "no CLV model could be fitted" in page
     r = c.post("/segments/de/delete", data={"csrf_token": token}, follow_redirects=False)
     assert r.status_code == 303
     _html(c, "/segments/de", 404)

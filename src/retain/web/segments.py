@@ -133,7 +133,8 @@ def size_of(frame: pd.DataFrame, segment: dict[str, Any]) -> dict[str, Any]:
     """A saved segment's size and worth (``SegmentSize`` fields), or its ``error``.
 
     ``warnings`` is a list (too small, everyone, empty); ``error`` is set
-    instead of the figures when the saved filter cannot be applied any more.
+    instead of the figures when the saved filter cannot be applied any more;
+    ``clv`` and ``value_share`` are None when no customer has a CLV.
     """
     out: dict[str, Any] = {k: segment.get(k) for k in ("name", "expression", "description")}
     min_size, max_share = _limits()
@@ -142,7 +143,10 @@ def size_of(frame: pd.DataFrame, segment: dict[str, Any]) -> dict[str, Any]:
         size = audience.segment_size(frame, mask, min_size=min_size, max_share=max_share)
     except InvalidInputError as exc:
         return {**out, "error": exc.message}
-    return {**out, **size.__dict__, "warnings": list(size.warnings), "error": None}
+    figures = {**out, **size.__dict__, "warnings": list(size.warnings), "error": None}
+    if "clv" not in frame.columns or not frame["clv"].notna().any():
+        figures["clv"] = figures["value_share"] = None  # no CLV model could be fitted: unknown
+    return figures
 
 
 def overview(store: Store, frame: pd.DataFrame) -> list[dict[str, Any]]:
