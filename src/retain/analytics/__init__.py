@@ -7,6 +7,7 @@ bound to those backends).
 """
 
 from retain.analytics.at_risk import revenue_at_risk
+from retain.analytics.cache import stage_cache_info, store_stages
 from retain.analytics.cohorts import COHORT_COLUMNS, cohort_matrix, cohort_table
 from retain.analytics.flows import (
     explain,
@@ -53,10 +54,12 @@ __all__ = [
     "ring_counts",
     "second_purchase_distribution",
     "segment_counts",
+    "stage_cache_info",
     "stage_counts",
     "stage_flows",
     "stage_history",
     "stage_table",
+    "store_stages",
     "summary_table",
     "time_to_second_purchase",
 ]

@@ -6,11 +6,12 @@ import math
 from datetime import date, datetime
 from typing import Any
 
+import ibis
 import pandas as pd
 
 from retain.analytics.settings import lifecycle_settings
-from retain.analytics.stages import STAGES, SUBSTAGES, customer_stages
-from retain.analytics.tables import as_of_date
+from retain.analytics.stages import STAGES, SUBSTAGES, customer_stages, stage_table
+from retain.analytics.tables import as_of_date, as_table, to_pandas
 from retain.errors import InvalidInputError
 
 #: stage of a customer not yet known at a date (in flows only)
@@ -87,11 +88,19 @@ def stage_history(
     a, b = as_of_date(start), as_of_date(end)
     if b < a:
         raise InvalidInputError(f"history: the end {b} is before the start {a}; swap them")
+    # the inputs become engine tables once; the month ends' stage counts are one
+    # query (a union of per-month counts), run once, not one query per month
+    o = as_table(orders, "orders", ("customer_id", "ordered_at", "amount"))
+    c = None if customers is None else as_table(customers, "customers", ("customer_id",))
+    parts = []
+    for i, day in enumerate(month_ends(a, b)):
+        s = stage_table(o, day, c, settings)
+        parts.append(s.group_by("stage").aggregate(customers=s.count()).mutate(month=i))
+    counts = to_pandas(ibis.union(*parts)) if len(parts) > 1 else to_pandas(parts[0])
     rows = []
-    for day in month_ends(a, b):
-        s = customer_stages(orders, day, customers, settings)
-        counts = s.stage.value_counts()
-        rows.append({"as_of": day, **{st: int(counts.get(st, 0)) for st in STAGES}})
+    for i, day in enumerate(month_ends(a, b)):
+        got = counts[counts["month"] == i].set_index("stage")["customers"]
+        rows.append({"as_of": day, **{st: int(got.get(st, 0)) for st in STAGES}})
     return pd.DataFrame(rows, columns=["as_of", *STAGES])
 
 

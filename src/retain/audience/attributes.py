@@ -140,6 +140,7 @@ def audience_frame(
     *,
     settings: dict[str, Any] | None = None,
     value: bool = True,
+    stages: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One row per customer known by ``as_of`` with the fields of :data:`FIELDS`.
 
@@ -149,6 +150,9 @@ def audience_frame(
     and may have ``refunded``, ``status``, ``product_category``; ``feedback``
     (optional) ``customer_id``, ``responded_at``, ``nps_score``. ``value=False``
     skips the CLV models (``clv`` and ``p_alive`` are then missing).
+    ``stages``: the customers' life-cycle stages as of ``as_of`` already
+    computed from the same records (:func:`retain.analytics.store_stages`),
+    instead of computing them here.
     Extra column ``id``: the store id; ``customer_id`` is the external id when given.
     """
     from retain import analytics
@@ -174,7 +178,8 @@ def audience_frame(
         for c in ("email_consent", "do_not_contact", "let_go", "competitor_status", "first_seen_at")
         if c in people.columns
     ]
-    stages = analytics.customer_stages(bought, day, people[["customer_id", *flags]], settings)
+    if stages is None:
+        stages = analytics.customer_stages(bought, day, people[["customer_id", *flags]], settings)
     frame = people.merge(
         stages[
             [

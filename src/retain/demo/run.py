@@ -91,12 +91,9 @@ def _close_loop(store: Store, now: datetime) -> int:
 
 
 def _stage_counts(store: Store, as_of: date) -> pd.DataFrame:
-    from retain.analytics import customer_stages, stage_counts
-    from retain.store.frames import analytics_tables
+    from retain.analytics import stage_counts, store_stages
 
-    with analytics_tables(store) as tables:
-        stages = customer_stages(tables["orders"], as_of, customers=tables["customers"])
-    return stage_counts(stages)
+    return stage_counts(store_stages(store, as_of))
 
 
 def _latest_nps(store: Store) -> dict | None:

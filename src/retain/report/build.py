@@ -63,7 +63,7 @@ def build_report(store: Store, as_of: date, settings: Settings) -> Report:
     add = report.sections.__setitem__
     with analytics_tables(store, ("orders", "customers")) as tables:
         orders, people = tables["orders"], tables["customers"]
-        stages = analytics.customer_stages(orders, as_of, people, lc)
+        stages = analytics.store_stages(store, as_of, lc, tables=tables)
         if stages.empty:
             raise NotFoundError(
                 f"no customers in the store as of {as_of}: import your records first "

@@ -60,12 +60,11 @@ def load_answers(store: Store, scope: Scope = Scope()) -> pd.DataFrame:
 
 
 def stage_labels(store: Store, as_of: datetime) -> pd.DataFrame:
-    """``customer_id, stage`` as of ``as_of`` from the life-cycle analytics."""
-    from retain.analytics import customer_stages
-    from retain.store.frames import read_arrow
+    """``customer_id, stage`` as of ``as_of`` from the life-cycle analytics
+    (:func:`retain.analytics.store_stages`: computed once per store, day and records)."""
+    from retain.analytics import store_stages
 
-    stages = customer_stages(read_arrow(store, "orders"), as_of, read_arrow(store, "customers"))
-    return stages[["customer_id", "stage"]]
+    return store_stages(store, as_of)[["customer_id", "stage"]]
 
 
 def score_report(
