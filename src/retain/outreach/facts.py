@@ -30,7 +30,6 @@ from retain.outreach.rules import FACT_COLUMNS
 from retain.outreach.value import MODEL, REVENUE, STORED, SUMMARY, model_value, stored_value
 from retain.store import Store
 from retain.store import outreach as db
-from retain.store.frames import analytics_tables
 
 YEAR_DAYS = 365.25
 VALUE_SOURCE = REVENUE
@@ -48,11 +47,9 @@ STAGE_INPUTS = (
 
 
 def stages_at(store: Store, day: date, lifecycle: dict[str, Any] | None) -> pd.DataFrame:
-    """Every customer's life-cycle stage at ``day`` (:func:`retain.analytics.customer_stages`)."""
-    with analytics_tables(store, ("orders", "customers")) as tables:
-        return analytics.customer_stages(
-            tables["orders"], day, tables["customers"], analytics.lifecycle_settings(lifecycle)
-        )
+    """Every customer's life-cycle stage at ``day`` (:func:`retain.analytics.store_stages`,
+    computed once per store, day and records)."""
+    return analytics.store_stages(store, day, lifecycle)
 
 
 def end_of_day(day: date) -> datetime:

@@ -69,7 +69,9 @@ def life_cycle_figures(store: Store, settings: Settings, as_of: date) -> dict[st
 
     cfg = analytics.lifecycle_settings(section(settings, "lifecycle", analytics.DEFAULTS))
     orders, people = read_arrow(store, "orders"), read_arrow(store, "customers")
-    stages = analytics.customer_stages(orders, as_of, people, cfg)
+    stages = analytics.store_stages(
+        store, as_of, cfg, tables={"orders": orders, "customers": people}
+    )
     if stages.empty:
         return {
             k: _unavailable("no customers yet")
