@@ -31,10 +31,12 @@ def test_public_names() -> None:
         "ring_counts",
         "second_purchase_distribution",
         "segment_counts",
+        "stage_cache_info",
         "stage_counts",
         "stage_flows",
         "stage_history",
         "stage_table",
+        "store_stages",
         "summary_table",
         "time_to_second_purchase",
     ]
