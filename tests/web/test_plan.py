@@ -106,6 +106,8 @@ def test_filters_and_pages(web, shop):
     mine = api.get("/api/v1/actions", params={"owner": "agent"}).json()
     assert [a["external_id"] for a in mine["items"]] == ["LOYAL", "DETRACTOR"]
     assert [a["rank"] for a in mine["items"]] == [1, 2]  # rank in the whole cycle
+    nobody = api.get("/api/v1/actions", params={"owner": "nobody"}).json()
+    assert nobody["items"] == [] and nobody["total"] == 0
     by_rule = api.get("/api/v1/actions", params={"rule": "win_back"}).json()
     assert [a["external_id"] for a in by_rule["items"]] == ["GONE"]
     assert by_rule["items"][0]["rank"] == 5

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, false, func, or_, select
 
 from retain.store.engine import Store
 from retain.store.outreach import _action_select
@@ -27,8 +27,11 @@ def _conditions(
     out = []
     if owner:
         uid = conn.execute(select(u.c.id).where(u.c.username == owner)).scalar()
-        owned = select(c.c.id).where(c.c.owner_id == uid)
-        out.append(or_(a.c.assignee_id == uid, a.c.customer_id.in_(owned)))
+        if uid is None:  # nobody of that name: no action (never "IS NULL")
+            out.append(false())
+        else:
+            owned = select(c.c.id).where(c.c.owner_id == uid)
+            out.append(or_(a.c.assignee_id == uid, a.c.customer_id.in_(owned)))
     if rule:
         out.append(a.c.rule == rule)
     if statuses:
