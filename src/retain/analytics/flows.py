@@ -34,8 +34,16 @@ def stage_flows(
     a, b = as_of_date(start), as_of_date(end)
     if b < a:
         raise InvalidInputError(f"flows: the end {b} is before the start {a}; swap them")
-    first = customer_stages(orders, a, customers, settings)[["customer_id", "stage"]]
-    second = customer_stages(orders, b, customers, settings)[["customer_id", "stage"]]
+    first = customer_stages(orders, a, customers, settings)
+    second = customer_stages(orders, b, customers, settings)
+    return flows_between(first, second)
+
+
+def flows_between(first: pd.DataFrame, second: pd.DataFrame) -> pd.DataFrame:
+    """:func:`stage_flows` from two stage frames (:func:`~retain.analytics.customer_stages`
+    at the start and at the end, e.g. from :func:`~retain.analytics.store_stages`)."""
+    first = first[["customer_id", "stage"]]
+    second = second[["customer_id", "stage"]]
     both = second.merge(first, on="customer_id", how="left", suffixes=("", "_from"))
     both["from_stage"] = both["stage_from"].fillna(UNKNOWN)
     out = (

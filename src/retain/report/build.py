@@ -63,7 +63,11 @@ def build_report(store: Store, as_of: date, settings: Settings) -> Report:
     add = report.sections.__setitem__
     with analytics_tables(store, ("orders", "customers")) as tables:
         orders, people = tables["orders"], tables["customers"]
-        stages = analytics.store_stages(store, as_of, lc, tables=tables)
+
+        def stages_at(day: date) -> Any:
+            return analytics.store_stages(store, day, lc, tables=tables)
+
+        stages = stages_at(as_of)
         if stages.empty:
             raise NotFoundError(
                 f"no customers in the store as of {as_of}: import your records first "
@@ -77,7 +81,7 @@ def build_report(store: Store, as_of: date, settings: Settings) -> Report:
         ))  # fmt: skip
         add("flows", _guarded(
             "flows", "Moves between stages",
-            lambda: life_cycle.flow_section(orders, people, as_of, lc),
+            lambda: life_cycle.flow_section(orders, people, as_of, lc, stages_at=stages_at),
         ))  # fmt: skip
         add("returning_rate", _guarded(
             "returning_rate", "Returning customers",

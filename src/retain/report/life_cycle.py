@@ -6,12 +6,14 @@ revenue at risk. Every figure comes from a public function of :mod:`retain.analy
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
 import pandas as pd
 
 from retain import analytics
+from retain.analytics.flows import flows_between
 from retain.config import Settings
 from retain.report.model import Section
 
@@ -55,11 +57,24 @@ def stage_section(stages: pd.DataFrame) -> Section:
 
 
 def flow_section(
-    orders: Any, people: Any, as_of: date, cfg: dict[str, Any], days: int = FLOW_DAYS
+    orders: Any,
+    people: Any,
+    as_of: date,
+    cfg: dict[str, Any],
+    days: int = FLOW_DAYS,
+    *,
+    stages_at: Callable[[date], pd.DataFrame] | None = None,
 ) -> Section:
-    """Stage flows of the last ``days`` days (:func:`retain.analytics.stage_flows`)."""
+    """Stage flows of the last ``days`` days (:func:`retain.analytics.stage_flows`).
+
+    ``stages_at``: the stage frame of a day (e.g. :func:`retain.analytics.store_stages`,
+    which has the one of ``as_of`` already), instead of computing both here.
+    """
     start = as_of - timedelta(days=days)
-    flows = analytics.stage_flows(orders, start, as_of, people, cfg)
+    if stages_at is None:
+        flows = analytics.stage_flows(orders, start, as_of, people, cfg)
+    else:
+        flows = flows_between(stages_at(start), stages_at(as_of))
     matrix = analytics.flow_matrix(flows) if len(flows) else pd.DataFrame()
     moved = flows[flows["from_stage"] != flows["to_stage"]]
     return Section(
