@@ -10,6 +10,7 @@ with an error that names what is missing.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
@@ -22,6 +23,33 @@ import pyarrow as pa
 from retain.errors import InvalidInputError, MissingColumnsError
 
 TableLike = pd.DataFrame | pa.Table | ir.Table
+
+
+class ThreadDuckDB:
+    """Ibis's default backend, one in-memory DuckDB connection per thread.
+
+    In-memory tables (pandas or Arrow input) run on Ibis's default backend.
+    One DuckDB connection shared by threads deadlocks when two of them run at
+    once (measured: the web app's worker threads, one registering a table while
+    another fetches a result), so each thread gets its own.
+    """
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def connection(self) -> Any:
+        """This thread's DuckDB backend, opened on first use."""
+        con = getattr(self._local, "con", None)
+        if con is None:
+            con = self._local.con = ibis.duckdb.connect(":memory:")
+        return con
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.connection(), name)
+
+
+if ibis.options.default_backend is None:
+    ibis.options.default_backend = ThreadDuckDB()
 
 #: statuses of orders that are not (yet) purchases
 NOT_PURCHASED = ("cancelled", "failed", "pending", "refunded")
