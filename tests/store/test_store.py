@@ -102,3 +102,17 @@ def test_models_and_migrations_agree(store):
         opts = {"include_name": include_name, "include_object": include_object_for(store.dialect)}
         context = MigrationContext.configure(conn, opts=opts)
         assert compare_metadata(context, Base.metadata) == []
+
+
+def test_db_values_of_empty_columns() -> None:
+    """Zero rows of any type give no values (numpy's string replace fails on empty arrays)."""
+    import pandas as pd
+
+    from retain.store.bulk import _db_values
+
+    empty_times = pd.Series([], dtype="datetime64[us, UTC]")
+    assert _db_values(empty_times, "sqlite") == []
+    assert _db_values(empty_times, "postgresql") == []
+    assert _db_values(pd.Series([], dtype="boolean"), "sqlite") == []
+    at = pd.Series([pd.Timestamp("2026-03-01 09:30", tz="UTC"), pd.NaT])
+    assert _db_values(at, "sqlite") == ["2026-03-01 09:30:00.000000", None]

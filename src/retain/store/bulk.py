@@ -195,6 +195,8 @@ def _db_values(series: pd.Series, dialect: str) -> list[Any]:
     Times become UTC text in the store's own format, booleans 0/1 on SQLite, lists and
     dicts JSON text, missing values None.
     """
+    if series.empty:
+        return []  # numpy's string replace fails on an empty array
     if isinstance(series.dtype, pd.DatetimeTZDtype):
         naive = series.dt.tz_convert(UTC).dt.tz_localize(None).to_numpy("datetime64[us]")
         text = np.char.replace(np.datetime_as_string(naive, unit="us"), "T", " ").astype(object)
