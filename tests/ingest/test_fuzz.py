@@ -59,3 +59,19 @@ def test_mangled_csv(sqlite_store, tmp_path, seed, edits):
     path = tmp_path / "mangled.csv"
     path.write_text("".join(text), encoding="utf-8")
     assert _outcome(sqlite_store, path) in ("imported", "rejected")
+
+
+def test_blank_currency_column_takes_the_default(sqlite_store, tmp_path) -> None:
+    """A currency column with only blanks (read as numbers) falls back to the default currency."""
+    from retain.store.frames import read_arrow
+
+    path = tmp_path / "orders.csv"
+    path.write_text(
+        "order_id,customer_id,email,ordered_at,amount,currency\n"
+        "O1,C1,a@example.com,2024-01-05 10:00,49.90,\n"
+        "O2,C2,b@example.com,2024-02-05,12,\n"
+    )
+    report = import_file(sqlite_store, "orders", path, settings=Settings(currency="EUR"))
+    assert report.inserted == 2
+    orders = read_arrow(sqlite_store, "orders").to_pandas()
+    assert sorted(orders["amount"]) == [1200, 4990]

@@ -256,7 +256,8 @@ def _orders(parsed, cells, columns, out, empty, currency, known_users) -> pd.Dat
             "channel",
         ),
     )
-    code = parsed.get("currency", empty).fillna(currency)
+    # object first: a column of only blanks arrives as float64, which refuses a text fill
+    code = parsed.get("currency", empty).astype(object).fillna(currency)
     rec["currency"] = code
     amount = _money("amount", cells, columns, out, code)
     refunded = _money("refunded_amount", cells, columns, out, code)
