@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from retain.analytics import customer_stages
+from retain.analytics.stages import STAGE_COLUMNS
 from retain.analytics.summary import purchase_days
 from retain.analytics.tables import to_pandas
 from retain.web.customer_stage import (
@@ -20,18 +21,7 @@ from retain.web.customer_stage import (
 )
 
 COMPARED = (
-    "stage",
-    "substage",
-    "purchases",
-    "days_since_last_order",
-    "expected_gap_days",
-    "gap_source",
-    "main_category",
-    "seasonal",
-    "season_center_day",
-    "season_ends",
-    "do_not_contact",
-    "gone_quiet",
+    *STAGE_COLUMNS[1:],  # all but customer_id
     "frequency",
     "recency",
     "T",

@@ -187,27 +187,3 @@ class FigureCache:
         """Forget the figures (after an import, for example)."""
         with self._lock:
             self._value = None
-
-
-def customer_insight(cache: FigureCache, customer_id: int) -> dict[str, Any] | None:
-    """A customer's stage and the rule behind it, from the figures computed already (or None)."""
-    figures = cache.peek()
-    stages = figures.get("_stages") if figures else None
-    if stages is None or customer_id not in stages.index:
-        return None
-    from retain.analytics import explain
-
-    row = stages.loc[customer_id].to_dict()
-    row["customer_id"] = customer_id
-    as_of = datetime.fromisoformat(figures["as_of"]).date()
-    facts = [("Stage", f"{row['stage']}" + (f" ({row['substage']})" if row["substage"] else ""))]
-    for label, key in (
-        ("Purchases", "purchases"),
-        ("Days since last order", "days_since_last_order"),
-        ("Expected gap (days)", "expected_gap_days"),
-        ("Main category", "main_category"),
-    ):
-        value = row.get(key)
-        if value is not None and not (isinstance(value, float) and math.isnan(value)):
-            facts.append((label, f"{value:.0f}" if isinstance(value, float) else str(value)))
-    return {"facts": facts, "drivers": "; ".join(explain(row, as_of)[1:]), "as_of": as_of}
