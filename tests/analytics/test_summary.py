@@ -97,6 +97,22 @@ def test_refunds_and_statuses() -> None:
     assert 2 not in s.index  # never really bought
 
 
+def test_an_unknown_refund_counts_as_none() -> None:
+    # a missing refunded amount (NULL) is no refund: the order counts in full
+    o = pd.DataFrame(
+        {
+            "customer_id": [1, 1],
+            "ordered_at": pd.to_datetime([day(0), day(4)]),
+            "amount": [50.0, 30.0],
+            "refunded": [None, 10.0],
+        }
+    )
+    s = customer_summary(o, as_of=day(10)).set_index("customer_id")
+    assert s.loc[1, "revenue"] == 70.0
+    assert s.loc[1, "monetary_value"] == 20.0
+    assert s.loc[1, "refunds"] == 10.0
+
+
 def test_same_day_purchases_count_once() -> None:
     o = orders([(1, day(3), 10), (1, day(3), 15), (1, day(3), 5)])
     s = customer_summary(o, as_of=day(3)).set_index("customer_id")
@@ -164,16 +180,22 @@ def test_a_day_of_several_categories_counts_once_for_its_smallest() -> None:
             # 3: same days, same value: the tie goes to the name
             (3, day(0), 10, "b"),
             (3, day(1), 10, "a"),
+            # 4: day 0 books 5 + shoes 100 counts for books, day 1 shoes: one day each,
+            # and the tie goes to the category with more spent in it (shoes, 110)
+            (4, day(0), 5, "books"),
+            (4, day(0), 100, "shoes"),
+            (4, day(1), 10, "shoes"),
         ]
     )
     s = customer_summary(rows, as_of=day(20)).set_index("customer_id")
-    assert s.main_category.to_dict() == {1: "books", 2: "shoes", 3: "a"}
+    assert s.main_category.to_dict() == {1: "books", 2: "shoes", 3: "a", 4: "shoes"}
     assert s.loc[1, ["purchase_days", "orders", "revenue"]].tolist() == [3, 5, 86.0]
     assert s.loc[1, "monetary_value"] == (20 + 6) / 2  # the first day's 60 left out
     # gaps counted for the earlier day's category: books [5], shoes [4, 3], b [1]
     cfg = lifecycle_settings({"gap_quantile": 0.5})
     gaps = to_pandas(category_gaps(purchase_days(rows, day(20)), cfg)).set_index("category")
-    assert gaps.gaps.sort_index().to_dict() == {"b": 1, "books": 1, "shoes": 2}
+    # (customer 4's gap of 1 day follows a books day)
+    assert gaps.gaps.sort_index().to_dict() == {"b": 1, "books": 2, "shoes": 2}
     assert gaps.loc["shoes", "gap_days"] == 3.5
-    assert gaps.loc["books", "gap_days"] == 5.0
+    assert gaps.loc["books", "gap_days"] == 3.0
     assert gaps.loc["b", "gap_days"] == 1.0

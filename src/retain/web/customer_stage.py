@@ -115,11 +115,14 @@ def _purchase_days(orders: list[dict[str, Any]], as_of: date) -> list[dict[str, 
             continue
         if refunded is not None and amount > 0 and refunded >= amount:
             continue
-        net = amount - refunded if refunded is not None else 0
-        entry = per_day.setdefault(day, {"day": day, "amount": 0, "orders": 0, "category": None})
+        net = amount - (refunded or 0)
+        entry = per_day.setdefault(
+            day, {"day": day, "amount": 0, "orders": 0, "category": None, "spend": {}}
+        )
         entry["amount"] += net
         entry["orders"] += 1
         cat = o.get("product_category")
+        entry["spend"][cat] = entry["spend"].get(cat, 0) + net
         if cat is not None and (entry["category"] is None or cat < entry["category"]):
             entry["category"] = cat
     days = sorted(per_day.values(), key=lambda e: e["day"])
@@ -131,12 +134,13 @@ def _purchase_days(orders: list[dict[str, Any]], as_of: date) -> list[dict[str, 
 
 
 def _main_category(days: list[dict[str, Any]]) -> str | None:
-    """The category of most purchase days; ties: more value, then the name (None last)."""
+    """The category of most purchase days (a day counts for its smallest category); ties:
+    more spent in the category, then the name (None last)."""
     per: dict[Any, list[int]] = {}
     for d in days:
-        n_value = per.setdefault(d["category"], [0, 0])
-        n_value[0] += 1
-        n_value[1] += d["amount"]
+        per.setdefault(d["category"], [0, 0])[0] += 1
+        for cat, net in d["spend"].items():
+            per.setdefault(cat, [0, 0])[1] += net
     ranked = sorted(per.items(), key=lambda kv: (-kv[1][0], -kv[1][1], kv[0] is None, kv[0] or ""))
     return ranked[0][0]
 
