@@ -53,3 +53,34 @@ def test_concurrent_runs_finish_and_agree_with_a_single_run() -> None:
     assert len(results) == 8
     for got in results:
         pd.testing.assert_frame_equal(got, expected)
+
+
+def test_in_memory_tables_are_released_once_their_results_are_gone() -> None:
+    # Ibis keeps every registered in-memory table until the process exits; a web
+    # server computing stages again and again would grow without end
+    import gc
+
+    import ibis
+
+    con = ibis.options.default_backend.connection()
+
+    def registered() -> int:
+        con.drop_released()
+        return con.con.execute(
+            "SELECT count(*) FROM duckdb_views() WHERE NOT internal AND view_name LIKE 'ibis_%'"
+        ).fetchone()[0]
+
+    gc.collect()
+    before = registered()
+    customer_stages(_orders(200, seed=1), date(2025, 12, 1))
+    gc.collect()
+    assert registered() == before
+    # and while an expression is alive, its table stays usable
+    summary = customer_summary(_orders(200, seed=2), date(2025, 12, 1))
+    kept = ibis.memtable(summary)
+    assert kept.count().to_pyarrow().as_py() == len(summary)
+    gc.collect()
+    assert kept.count().to_pyarrow().as_py() == len(summary)
+    del kept
+    gc.collect()
+    assert registered() == before

@@ -25,20 +25,59 @@ _DIGITS = 6
 
 def category_gaps(purchases: Purchases, config: dict[str, Any]) -> ir.Table:
     """Per product category: ``category``, ``gaps`` (count), ``gap_days`` (the quantile)."""
-    d = purchases.rows
-    g = d.filter(d.gap.notnull() & (d.prev_code != NO_CATEGORY))
-    q = float(config["gap_quantile"])
-    per = g.group_by(code=g.prev_code).aggregate(gaps=g.count(), gap_days=g.gap.quantile(q))
+    h = _histogram(purchases)
+    h = h.filter(h.prev_code != NO_CATEGORY)
+    per = gap_quantile(h, ["prev_code"], float(config["gap_quantile"]))
     names = purchases.categories
-    per = per.join(names, per.code == names.code)
+    per = per.join(names, per.prev_code == names.code)
     return per.select("category", "gaps", "gap_days")
 
 
 def overall_gap(purchases: Purchases, config: dict[str, Any]) -> ir.Table:
     """One row: ``_all_gap``, the quantile over all gaps (NULL when there is no repeat purchase)."""
+    h = _histogram(purchases)
+    h = h.group_by("gap").aggregate(n=h.n.sum())
+    q = gap_quantile(h, [], float(config["gap_quantile"]))  # one row, NULL without any gap
+    return q.select(_all_gap=q.gap_days)
+
+
+def _histogram(purchases: Purchases) -> ir.Table:
+    """How many gaps of each length follow each category: prev_code, gap, n."""
     d = purchases.rows
     g = d.filter(d.gap.notnull())
-    return g.aggregate(_all_gap=g.gap.quantile(float(config["gap_quantile"])))
+    return g.group_by(["prev_code", "gap"]).aggregate(n=g.count())
+
+
+def gap_quantile(hist: ir.Table, by: list[str], q: float) -> ir.Table:
+    """The ``q`` quantile of the gaps of a histogram (``gap``, ``n``), per group of ``by``.
+
+    The continuous quantile of the ``gaps`` sorted values (``quantile_cont``,
+    ``percentile_cont``): the value at position ``p = (gaps - 1) * q``,
+    interpolated linearly between the values at ``floor(p)`` and the next.
+    Read from the histogram's cumulative counts, so that the gaps (millions)
+    are never sorted, only their few distinct lengths. Columns: ``by``,
+    ``gaps``, ``gap_days`` (float).
+    """
+    keys = [hist[c] for c in by]
+    cumulative = ibis.window(group_by=keys, order_by=hist.gap, rows=(None, 0))
+    h = hist.mutate(_end=hist.n.sum().over(cumulative))
+    totals = h.group_by(by).aggregate(gaps=h.n.sum()) if by else h.aggregate(gaps=h.n.sum())
+    pos = (totals.gaps - 1).cast("float64") * q
+    totals = totals.mutate(_pos=pos, _lo=pos.floor().cast("int64"))
+    j = h.join(totals, by) if by else h.cross_join(totals)
+    start = j._end - j.n  # the 0-based positions of this length: start .. _end - 1
+    at_lo = (start <= j._lo) & (j._lo < j._end)
+    at_hi = (start <= j._lo + 1) & (j._lo + 1 < j._end)
+    aggs = {
+        "gaps": j.gaps.max(),
+        "_frac": (j._pos - j._lo).max(),
+        "_v_lo": j.gap.max(where=at_lo),
+        "_v_hi": j.gap.max(where=at_hi),
+    }
+    per = j.group_by(by).aggregate(**aggs) if by else j.aggregate(**aggs)
+    lo = per._v_lo.cast("float64")
+    hi = per._v_hi.cast("float64").fill_null(lo)  # p on the last value: no next one
+    return per.select(*by, "gaps", gap_days=lo + (hi - lo) * per._frac)
 
 
 def gap_days(value: ir.NumericValue, config: dict[str, Any]) -> ir.IntegerValue:

@@ -73,6 +73,17 @@ def _score(value: ir.NumericValue, n: ir.IntegerValue) -> ir.IntegerValue:
     return (1 + (rank * 5) // n).cast("int64")
 
 
+def _score_by_value(s: ir.Table, column: str, *, descending: bool = False) -> ir.Table:
+    """``column`` -> its score, as :func:`_score`, for a column of few distinct
+    values (days): the rank of a value is the count of smaller ones, read from
+    the cumulative counts of its distinct values instead of sorting every row."""
+    h = s.group_by(_value=s[column]).aggregate(_n=s.count())
+    order = h._value.desc() if descending else h._value
+    below = h._n.sum().over(ibis.window(order_by=order, rows=(None, 0))) - h._n
+    n = h._n.sum().over(ibis.window())
+    return h.select(_value=h._value, _score=(1 + (below * 5) // n).cast("int64"))
+
+
 def segment(r: ir.IntegerValue, f: ir.IntegerValue) -> ir.StringValue:
     """The named segment of recency score ``r`` and frequency score ``f`` (see the table)."""
     return ibis.cases(
@@ -105,12 +116,11 @@ def rfm_table(
         frequency=s.purchase_days,
         monetary=s.revenue,
     )
-    n = s.customer_id.count().over(ibis.window())
-    s = s.mutate(
-        r_score=_score(-s.recency_days, n),
-        f_score=_score(s.frequency, n),
-        m_score=_score(s.monetary, n),
-    )
+    r = _score_by_value(s, "recency_days", descending=True)
+    f = _score_by_value(s, "frequency")
+    s = s.mutate(m_score=_score(s.monetary, s.count()))
+    s = s.join(r, s.recency_days == r._value).rename(r_score="_score").drop("_value")
+    s = s.join(f, s.frequency == f._value).rename(f_score="_score").drop("_value")
     s = s.mutate(
         rfm_score=s.r_score.cast("string") + s.f_score.cast("string") + s.m_score.cast("string"),
         segment=segment(s.r_score, s.f_score),

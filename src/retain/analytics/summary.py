@@ -22,11 +22,13 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cached_property
 from typing import Any
 
 import ibis
 import ibis.expr.types as ir
 import pandas as pd
+import pyarrow as pa
 
 from retain.analytics.tables import NOT_PURCHASED, as_of_date, as_table, order_day, to_pandas
 from retain.errors import InvalidInputError
@@ -59,33 +61,119 @@ SUMMARY_COLUMNS = (
 
 #: the code of "no category" in :attr:`Purchases.rows`: above every category's code
 NO_CATEGORY = 2**31 - 1
-#: ``eday * CODE_BASE + code`` orders purchase rows by day, then category code
-CODE_BASE = 2**31
+#: purchase rows sort on one integer key, ``(eday + EDAY_OFFSET) * CODE_BASE +
+#: (CODE_BASE - 1 - code)``: by day, then category code descending
+CODE_BITS = 31
+CODE_BASE = 2**CODE_BITS
+#: days added to ``eday`` in the sort key, which keeps it positive for every
+#: day after the year -900 (and below 2**53 for every day before the year 4800)
+EDAY_OFFSET = 2**20
 
 
 @dataclass(frozen=True)
 class Purchases:
-    """Intermediate tables of one summary: purchase days and their gaps."""
+    """Intermediate tables of one summary: purchase days and their gaps.
+
+    ``rows`` and ``categories`` are built on first use (``categories`` runs
+    one small query: the distinct category names).
+    """
 
     #: one row per customer and purchase day: customer_id, day, eday (days since
     #: 1970-01-01), amount, orders, category, gap (days since the previous
     #: purchase day, NULL for the first), prev_category
     days: ir.Table
     as_of: date
+    #: the purchase orders up to ``as_of``: customer_id, _day, _net (value), _cat
+    bought: ir.Table
+    #: the orders as given (for the category names)
+    orders: ir.Table
+    #: ``int64`` or ``float64``: the type of the money columns
+    money: str
     #: per customer the refunded amount of all orders up to ``as_of`` (None: no
     #: ``refunded`` column)
     refunds: ir.Table | None = None
-    #: one row per purchase order, with what the day-level table gives, computed
-    #: in one sorted pass over the orders (no grouping into days first):
-    #: customer_id, eday, net (value), code (its category's), new_day and
-    #: last_of_day (the first and last row of its day; the last holds the day's
-    #: category), first_day (a row of the customer's first purchase day), gap
-    #: and prev_code (set on the first row of each day but the first); codes
-    #: as in ``categories``
-    rows: ir.Table | None = None
-    #: ``code`` -> ``category``: the categories in name order, codes 0, 1, ...
-    #: (no row for :data:`NO_CATEGORY`)
-    categories: ir.Table | None = None
+
+    @cached_property
+    def categories(self) -> ir.Table:
+        """``category`` -> ``code``: every category of the orders in code point
+        order, codes 0, 1, ... (no row for :data:`NO_CATEGORY`).
+
+        Read once, with one query, and joined as a small in-memory table: a
+        lazy ``distinct`` would be scanned again by every part that joins it.
+        """
+        names: list[str] = []
+        if "product_category" in self.orders.columns:
+            col = self.orders.product_category
+            found = self.orders.filter(col.notnull()).select(category=col).distinct()
+            names = sorted(found.to_pyarrow().column("category").to_pylist())
+        return ibis.memtable(
+            pa.table(
+                {
+                    "category": pa.array(names, pa.string()),
+                    "code": pa.array(range(len(names)), pa.int64()),
+                }
+            )
+        )
+
+    @cached_property
+    def rows(self) -> ir.Table:
+        """One row per purchase order, with what the day-level table gives, from
+        one sorted pass over the orders (no grouping into days first):
+        customer_id, eday, net (value), code (its category's), new_day and
+        last_of_day (the first and last row of its day; the last holds the
+        day's category), first_day (a row of the customer's first purchase
+        day), gap and prev_code (set on the first row of each day but the
+        first); codes as in :attr:`categories`.
+
+        Rows are ordered per customer by one integer key (see
+        :data:`CODE_BASE`): by day, then category code descending (no
+        category first). Within a day the last row holds the smallest
+        category (the day's category, as ``min`` in :func:`purchase_days`),
+        and the first row of a day sees, through ``lag``, the last row of the
+        previous purchase day: its day and its category. One key, carried
+        alone through the sort, costs about half of sorting on the day and
+        the code (measured on DuckDB: 1.7 against 2.9 CPU seconds for 10M
+        orders).
+        """
+        t, cats = self.bought, self.categories
+        r = t.left_join(cats, t._cat == cats.category)
+        eday = r._day.epoch_days().cast("int64")
+        code = r.code.fill_null(NO_CATEGORY)
+        r = r.select(
+            customer_id=r.customer_id,
+            net=r._net.cast(self.money),
+            key=(eday + EDAY_OFFSET) * CODE_BASE + (CODE_BASE - 1 - code),
+        )
+        w = ibis.window(group_by=r.customer_id, order_by=r.key)
+        r = r.mutate(
+            _prev=r.key.lag().over(w),
+            _next=r.key.lead().over(w),
+            # the frame is the whole customer: the same sorted window, no second sort
+            _first=r.key.min().over(w),
+        )
+        eday, prev, nxt = _key_day(r.key), _key_day(r._prev), _key_day(r._next)
+        later = prev != eday  # NULL on the customer's first row
+        return r.select(
+            "customer_id",
+            "net",
+            eday=eday,
+            code=_key_code(r.key),
+            new_day=prev.isnull() | later,
+            last_of_day=nxt.isnull() | (nxt != eday),
+            first_day=_key_day(r._first) == eday,
+            gap=ibis.cases((later, eday - prev), else_=ibis.null("int64")),
+            prev_code=ibis.cases((later, _key_code(r._prev)), else_=ibis.null("int64")),
+        )
+
+
+def _key_day(key: ir.IntegerValue) -> ir.IntegerValue:
+    """The ``eday`` of a purchase row's sort key (a shift: the key is positive)."""
+    return (key >> CODE_BITS) - EDAY_OFFSET
+
+
+def _key_code(key: ir.IntegerValue) -> ir.IntegerValue:
+    """The category code of a purchase row's sort key."""
+    return CODE_BASE - 1 - (key & (CODE_BASE - 1))
 
 
 def _period(eday: ir.IntegerValue, freq: str) -> ir.IntegerValue:
@@ -119,7 +207,7 @@ def purchase_days(orders: Any, as_of: date | datetime | str) -> Purchases:
     have ``refunded``, ``status`` and ``product_category``.
     """
     day_limit = as_of_date(as_of)
-    t = as_table(orders, "orders", ORDER_COLUMNS)
+    t = given = as_table(orders, "orders", ORDER_COLUMNS)
     day = order_day(t)
     t = t.mutate(_day=day).filter(day <= ibis.date(day_limit))
     cols = t.columns
@@ -149,54 +237,9 @@ def purchase_days(orders: Any, as_of: date | datetime | str) -> Purchases:
     days = days.mutate(
         gap=days.eday - days.eday.lag().over(w), prev_category=days.category.lag().over(w)
     )
-    rows, categories = _purchase_rows(t, money)
-    return Purchases(days=days, as_of=day_limit, refunds=refunds, rows=rows, categories=categories)
-
-
-def _purchase_rows(t: ir.Table, money: str) -> tuple[ir.Table, ir.Table]:
-    """The purchase orders with their day-level facts, from one window over the orders.
-
-    Rows are ordered per customer by one integer key, ``eday * CODE_BASE +
-    (CODE_BASE - 1 - code)``: by day, then category code descending (no
-    category first). Within a day the last row holds the smallest category
-    (the day's category, as ``min`` in :func:`purchase_days`), and the first
-    row of a day sees, through ``lag``, the last row of the previous purchase
-    day: its day and its category. One sort key instead of two halves the
-    cost of the sort (measured on DuckDB: 1.7 against 2.9 CPU seconds for 10M
-    orders).
-    """
-    named = t.filter(t._cat.notnull())
-    cats = named.select(category=named._cat).distinct()
-    cats = cats.mutate(code=ibis.dense_rank().over(order_by=cats.category).cast("int64"))
-    r = t.left_join(cats, t._cat == cats.category)
-    r = r.select(
-        customer_id=r.customer_id,
-        eday=r._day.epoch_days().cast("int64"),
-        net=r._net.cast(money),
-        code=r.code.fill_null(NO_CATEGORY),
+    return Purchases(
+        days=days, as_of=day_limit, bought=t, orders=given, money=money, refunds=refunds
     )
-    key = r.eday * CODE_BASE + (CODE_BASE - 1 - r.code)
-    w = ibis.window(group_by=r.customer_id, order_by=key)
-    r = r.mutate(
-        _prev_eday=r.eday.lag().over(w),
-        _prev_code=r.code.lag().over(w),
-        _next_eday=r.eday.lead().over(w),
-        # over the same sorted window (no second sort): the frame is the whole customer
-        _first_eday=r.eday.min().over(w),
-    )
-    later = r._prev_eday != r.eday  # NULL on the customer's first row
-    rows = r.select(
-        "customer_id",
-        "eday",
-        "net",
-        "code",
-        new_day=r._prev_eday.isnull() | later,
-        last_of_day=r._next_eday.isnull() | (r._next_eday != r.eday),
-        first_day=r.eday == r._first_eday,
-        gap=ibis.cases((later, r.eday - r._prev_eday), else_=ibis.null("int64")),
-        prev_code=ibis.cases((later, r._prev_code), else_=ibis.null("int64")),
-    )
-    return rows, cats
 
 
 def summary_table(
@@ -220,34 +263,37 @@ def summary_table(
         )
     p = purchases or purchase_days(orders, as_of)
     d = p.rows
-    period = _period(d.eday, freq)
-    d = d.mutate(period=period)
-    if freq == "D":
-        first_value = d.net.sum(where=d.first_day)
-    else:
+    if freq != "D":
+        d = d.mutate(period=_period(d.eday, freq))
         d = d.mutate(first_period=d.period.min().over(ibis.window(group_by=d.customer_id)))
-        first_value = d.net.sum(where=d.period == d.first_period)
-    as_of_period = _period_of(p.as_of, freq)
-    as_of_eday = (p.as_of - EPOCH).days
     aggs: dict[str, Any] = {
         "purchase_days": d.count(where=d.new_day),
-        "periods": d.count(where=d.new_day) if freq == "D" else d.period.nunique(),
-        "first_period": d.period.min(),
-        "last_period": d.period.max(),
         "first_eday": d.eday.min(),
         "last_eday": d.eday.max(),
         "orders": d.count().cast("int64"),
         "revenue": d.net.sum().cast(d.net.type()),
-        "first_period_value": first_value,
         # one holistic pass for both quantiles (median, and the gap quantile);
         # gap is NULL but on the first order of each purchase day after the first
         "gap_quantiles": d.gap.quantile([0.5, gap_quantile if gap_quantile is not None else 0.5]),
     }
+    if freq == "D":
+        # periods are days: aggregate the purchase rows as they are (a derived
+        # column would make the engine compute the rows twice)
+        aggs["first_period_value"] = d.net.sum(where=d.first_day)
+    else:
+        aggs["first_period_value"] = d.net.sum(where=d.period == d.first_period)
+        aggs["periods"] = d.period.nunique()
+        aggs["first_period"] = d.period.min()
+        aggs["last_period"] = d.period.max()
     if seasons:
         angle = d.eday.cast("float64") * (2 * math.pi / YEAR_DAYS)
         aggs["season_cos"] = angle.cos().mean(where=d.new_day)
         aggs["season_sin"] = angle.sin().mean(where=d.new_day)
     s = d.group_by("customer_id").aggregate(**aggs)
+    if freq == "D":
+        s = s.mutate(periods=s.purchase_days, first_period=s.first_eday, last_period=s.last_eday)
+    as_of_period = _period_of(p.as_of, freq)
+    as_of_eday = (p.as_of - EPOCH).days
     if gap_quantile is not None:
         s = s.mutate(own_gap_quantile=s.gap_quantiles[1].cast("float64"))
     frequency = s.periods - 1
@@ -285,7 +331,7 @@ def main_category(p: Purchases) -> ir.Table:
     """Per customer the category of most purchase days (ties: more spent in it, then name).
 
     A day counts for its category, the smallest of its orders' (on the day's
-    last row, see :func:`_purchase_rows`); the spending of a category is that
+    last row, see :attr:`Purchases.rows`); the spending of a category is that
     of the orders in it.
     """
     r = p.rows
