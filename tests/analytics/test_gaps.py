@@ -35,7 +35,5 @@ def test_by_hand() -> None:
     hist = pd.DataFrame({"gap": [3, 10, 20], "n": [2, 1, 1]})
     assert gap_quantile(ibis.memtable(hist), [], 0.8).to_pandas().gap_days[0] == pytest.approx(14.0)
     # no gap at all: one row, NULL
-    empty = ibis.memtable(
-        pd.DataFrame({"gap": pd.Series([], "int64"), "n": pd.Series([], "int64")})
-    )
+    empty = ibis.memtable(pd.DataFrame({"gap": np.array([], "int64"), "n": np.array([], "int64")}))
     assert gap_quantile(empty, [], 0.8).to_pandas().gap_days.isna().tolist() == [True]
