@@ -3,6 +3,7 @@
     python benchmarks/bench_lifecycle.py                       # 10M orders, 1M customers
     python benchmarks/bench_lifecycle.py --orders 1000000 --customers 100000
     python benchmarks/bench_lifecycle.py --engines duckdb,pandas,lifetimes,postgres,spark
+    python benchmarks/bench_lifecycle.py --repeat 5 --keep-data /tmp/orders10m.parquet
 
 Contenders, each in a process of its own (so that peak memory is its own),
 all on the same synthetic orders (Parquet, written once, seeded):
@@ -20,8 +21,11 @@ all on the same synthetic orders (Parquet, written once, seeded):
   file (JVM start reported apart).
 
 Time is wall-clock of the computation from data in memory (or in the
-server) to the result in memory; "load" is reading the Parquet file (or
-loading the server). Peak memory is the process's maximum resident set
+server) to the result in memory, the median of ``--repeat`` runs in the
+contender's process ("first s": the first run, which also pays one-time
+costs: connecting, first use of imported modules); "load" is reading the
+Parquet file (or loading the server). Libraries are imported before the
+clock starts. Peak memory is the process's maximum resident set
 (for Spark, the JVM's is not included). "CPU s" is the process's CPU time
 (all its threads) during the computation: on a shared machine it moves less
 than wall-clock time (PostgreSQL's and Spark's JVM's CPU are not counted, so
@@ -83,6 +87,26 @@ def cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
+def timed_runs(compute, repeat: int) -> tuple[object, dict]:
+    """Run ``compute()`` ``repeat`` times; its last result, and ``seconds`` and
+    ``cpu`` (medians), ``first`` (the first run's seconds: with one-time costs
+    such as connecting, first imports and compilation caches) and ``runs``."""
+    walls, cpus = [], []
+    result = None
+    for _ in range(repeat):
+        t0, c0 = time.perf_counter(), cpu_seconds()
+        result = compute()
+        walls.append(time.perf_counter() - t0)
+        cpus.append(cpu_seconds() - c0)
+    times = {
+        "seconds": float(np.median(walls)),
+        "cpu": float(np.median(cpus)),
+        "first": walls[0],
+        "runs": [round(w, 2) for w in walls],
+    }
+    return result, times
+
+
 # ---------------------------------------------------------------- contenders
 
 
@@ -90,30 +114,26 @@ def retain_lifecycle(orders, as_of: date):
     """Retain: stages (with the summary's columns) and RFM; returns both as Arrow."""
     from retain.analytics import rfm_table, stage_table
 
-    stages = stage_table(orders, as_of).cache()
+    stages = stage_table(orders, as_of)
+    # Ibis 12's PySpark cache() runs the query without registering the in-memory
+    # tables it joins (the category codes): register them first
+    stages._find_backend()._run_pre_execute_hooks(stages)
+    stages = stages.cache()
     rfm = rfm_table(None, as_of, summary=stages.filter(stages.purchases > 0))
     return stages.to_pyarrow(), rfm.to_pyarrow()
 
 
-def worker_duckdb(path: str, out: str | None) -> dict:
+def worker_duckdb(path: str, out: str | None, repeat: int) -> dict:
     import retain.analytics  # noqa: F401  (imported before the clock starts, as pandas is)
 
     t0 = time.perf_counter()
     table = pq.read_table(path)
     load = time.perf_counter() - t0
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    stages, rfm = retain_lifecycle(table, AS_OF)
-    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
+    (stages, rfm), times = timed_runs(lambda: retain_lifecycle(table, AS_OF), repeat)
     if out:
         cols = ["customer_id", "frequency", "recency", "T", "monetary_value"]
         pq.write_table(stages.select(cols), out)
-    return {
-        "seconds": seconds,
-        "cpu": cpu,
-        "load": load,
-        "rows": stages.num_rows,
-        "rfm_rows": rfm.num_rows,
-    }
+    return {**times, "load": load, "rows": stages.num_rows, "rfm_rows": rfm.num_rows}
 
 
 def pandas_lifecycle(df: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -177,46 +197,56 @@ def pandas_lifecycle(df: pd.DataFrame, as_of: date) -> tuple[pd.DataFrame, pd.Da
     return s, rfm
 
 
-def worker_pandas(path: str, out: str | None) -> dict:
+def worker_pandas(path: str, out: str | None, repeat: int) -> dict:
     t0 = time.perf_counter()
     df = pq.read_table(path).to_pandas()
     load = time.perf_counter() - t0
-    t0, c0 = time.perf_counter(), cpu_seconds()
-    s, rfm = pandas_lifecycle(df, AS_OF)
-    seconds, cpu = time.perf_counter() - t0, cpu_seconds() - c0
-    return {"seconds": seconds, "cpu": cpu, "load": load, "rows": len(s), "rfm_rows": len(rfm)}
+    (s, rfm), times = timed_runs(lambda: pandas_lifecycle(df, AS_OF), repeat)
+    return {**times, "load": load, "rows": len(s), "rfm_rows": len(rfm)}
 
 
 LIFETIMES_SCRIPT = """
 import json, resource, sys, time
 import pandas as pd
 from lifetimes.utils import summary_data_from_transaction_data
-path, as_of, out = sys.argv[1], sys.argv[2], sys.argv[3]
+path, as_of, out, repeat = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 t0 = time.perf_counter()
 df = pd.read_parquet(path, columns=["customer_id", "ordered_at", "amount"])
 df["ordered_at"] = df["ordered_at"].dt.tz_localize(None)
 load = time.perf_counter() - t0
-t0 = time.perf_counter()
-u0 = resource.getrusage(resource.RUSAGE_SELF)
-s = summary_data_from_transaction_data(
-    df, "customer_id", "ordered_at", monetary_value_col="amount",
-    observation_period_end=as_of, freq="D")
-seconds = time.perf_counter() - t0
-u1 = resource.getrusage(resource.RUSAGE_SELF)
-cpu = u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime
+walls, cpus = [], []
+for _ in range(repeat):
+    t0 = time.perf_counter()
+    u0 = resource.getrusage(resource.RUSAGE_SELF)
+    s = summary_data_from_transaction_data(
+        df, "customer_id", "ordered_at", monetary_value_col="amount",
+        observation_period_end=as_of, freq="D")
+    walls.append(time.perf_counter() - t0)
+    u1 = resource.getrusage(resource.RUSAGE_SELF)
+    cpus.append(u1.ru_utime + u1.ru_stime - u0.ru_utime - u0.ru_stime)
 if out != "-":
     s.reset_index().to_parquet(out)
-print(json.dumps({"seconds": seconds, "cpu": cpu, "load": load, "rows": len(s),
+median = lambda xs: sorted(xs)[len(xs) // 2]
+print(json.dumps({"seconds": median(walls), "cpu": median(cpus), "first": walls[0],
+    "runs": [round(w, 2) for w in walls], "load": load, "rows": len(s),
     "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
 """
 
 
-def run_lifetimes(path: str, out: str | None, timeout: int) -> dict:
+def run_lifetimes(path: str, out: str | None, timeout: int, repeat: int) -> dict:
     if not Path(LIFETIMES_PYTHON).exists():
         return {"error": f"no {LIFETIMES_PYTHON}: set LIFETIMES_PYTHON"}
     try:
         done = subprocess.run(
-            [LIFETIMES_PYTHON, "-c", LIFETIMES_SCRIPT, path, AS_OF.isoformat(), out or "-"],
+            [
+                LIFETIMES_PYTHON,
+                "-c",
+                LIFETIMES_SCRIPT,
+                path,
+                AS_OF.isoformat(),
+                out or "-",
+                str(repeat),
+            ],
             capture_output=True,
             text=True,
             timeout=timeout,
@@ -229,7 +259,7 @@ def run_lifetimes(path: str, out: str | None, timeout: int) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def worker_postgres(path: str, out: str | None, url: str) -> dict:
+def worker_postgres(path: str, out: str | None, url: str, repeat: int) -> dict:
     import adbc_driver_postgresql.dbapi as adbc
     import ibis
     from sqlalchemy.engine import make_url
@@ -260,16 +290,15 @@ def worker_postgres(path: str, out: str | None, url: str) -> dict:
     try:
         con.raw_sql("SET work_mem = '256MB'").close()
         orders = con.table("orders")
-        t0 = time.perf_counter()
-        stages, rfm = retain_lifecycle(orders, AS_OF)
-        seconds = time.perf_counter() - t0
+        (stages, rfm), times = timed_runs(lambda: retain_lifecycle(orders, AS_OF), repeat)
     finally:
         con.raw_sql(f"DROP SCHEMA {schema} CASCADE").close()
         con.disconnect()
-    return {"seconds": seconds, "load": load, "rows": stages.num_rows, "rfm_rows": rfm.num_rows}
+    del times["cpu"]  # the server's, not this process's
+    return {**times, "load": load, "rows": stages.num_rows, "rfm_rows": rfm.num_rows}
 
 
-def worker_spark(path: str, out: str | None) -> dict:
+def worker_spark(path: str, out: str | None, repeat: int) -> dict:
     os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
     import ibis
     from pyspark.sql import SparkSession
@@ -287,16 +316,10 @@ def worker_spark(path: str, out: str | None) -> dict:
     startup = time.perf_counter() - t0
     con = ibis.pyspark.connect(spark)
     orders = con.read_parquet(path)
-    t0 = time.perf_counter()
-    stages, rfm = retain_lifecycle(orders, AS_OF)
-    seconds = time.perf_counter() - t0
+    (stages, rfm), times = timed_runs(lambda: retain_lifecycle(orders, AS_OF), repeat)
     spark.stop()
-    return {
-        "seconds": seconds,
-        "load": startup,
-        "rows": stages.num_rows,
-        "rfm_rows": rfm.num_rows,
-    }
+    del times["cpu"]  # the JVM's is not counted
+    return {**times, "load": startup, "rows": stages.num_rows, "rfm_rows": rfm.num_rows}
 
 
 # ---------------------------------------------------------------- driver
@@ -304,8 +327,8 @@ def worker_spark(path: str, out: str | None) -> dict:
 
 def run_worker(name: str, path: str, out: str | None, args) -> dict:
     if name == "lifetimes":
-        return run_lifetimes(path, out, args.timeout)
-    cmd = [sys.executable, __file__, "--worker", name, "--data", path]
+        return run_lifetimes(path, out, args.timeout, args.repeat)
+    cmd = [sys.executable, __file__, "--worker", name, "--data", path, "--repeat", str(args.repeat)]
     if out:
         cmd += ["--out", out]
     if name == "postgres":
@@ -342,7 +365,19 @@ def main() -> None:
             "RETAIN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1/test"
         ),
     )
-    parser.add_argument("--timeout", type=int, default=600)
+    parser.add_argument("--timeout", type=int, default=1800)
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="runs per contender, in one process each; the table gives the median "
+        "and the first run (default 3)",
+    )
+    parser.add_argument(
+        "--keep-data",
+        metavar="FILE",
+        help="read the orders from this Parquet file, writing it first if it does not exist",
+    )
     parser.add_argument("--data", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--worker", help=argparse.SUPPRESS)
@@ -350,10 +385,12 @@ def main() -> None:
 
     if args.worker:
         fn = {
-            "duckdb": lambda: worker_duckdb(args.data, args.out),
-            "pandas": lambda: worker_pandas(args.data, args.out),
-            "postgres": lambda: worker_postgres(args.data, args.out, args.postgres_url),
-            "spark": lambda: worker_spark(args.data, args.out),
+            "duckdb": lambda: worker_duckdb(args.data, args.out, args.repeat),
+            "pandas": lambda: worker_pandas(args.data, args.out, args.repeat),
+            "postgres": lambda: worker_postgres(
+                args.data, args.out, args.postgres_url, args.repeat
+            ),
+            "spark": lambda: worker_spark(args.data, args.out, args.repeat),
         }[args.worker]
         result = fn()
         result["peak_mb"] = peak_mb()
@@ -365,11 +402,9 @@ def main() -> None:
     if unknown:
         parser.error(f"unknown engine(s) {', '.join(sorted(unknown))}; use {', '.join(ENGINES)}")
     with tempfile.TemporaryDirectory(prefix="retain-bench-") as tmp:
-        path = str(Path(tmp) / "orders.parquet")
+        path = args.keep_data or str(Path(tmp) / "orders.parquet")
         t0 = time.perf_counter()
-        if args.data and Path(args.data).exists():
-            path = args.data
-        else:
+        if not Path(path).exists():
             pq.write_table(generate(args.orders, args.customers), path)
         print(
             f"{args.orders:,} orders of up to {args.customers:,} customers, as of {AS_OF} "
@@ -390,18 +425,19 @@ def main() -> None:
             "postgres": "Retain on the PostgreSQL server: summary + stages + RFM",
             "spark": "Retain on PySpark local[2]: summary + stages + RFM",
         }
-        print(f"| {'engine':<62} | time s | x Retain DuckDB | CPU s | peak MB | load s |")
-        print(f"|{'-' * 64}|-------:|---------------:|------:|--------:|-------:|")
+        print(f"median of {args.repeat} run(s) per contender; 'first s' is the first run\n")
+        print(f"| {'engine':<62} | time s | x Retain DuckDB | first s | CPU s | peak MB | load s |")
+        print(f"|{'-' * 64}|-------:|---------------:|--------:|------:|--------:|-------:|")
         for name in engines:
             r = results[name]
             if "error" in r:
                 print(f"| {what[name]:<62} | {r['error']} |")
                 continue
-            ratio = f"{r['seconds'] / base:.1f}" if base else "-"
+            ratio = f"{r['seconds'] / base:.2f}" if base else "-"
             cpu = f"{r['cpu']:5.1f}" if "cpu" in r else "    -"
             print(
-                f"| {what[name]:<62} | {r['seconds']:6.2f} | {ratio:>14} | {cpu} | "
-                f"{r['peak_mb']:7.0f} | {r['load']:6.1f} |"
+                f"| {what[name]:<62} | {r['seconds']:6.2f} | {ratio:>14} | {r['first']:7.2f} | "
+                f"{cpu} | {r['peak_mb']:7.0f} | {r['load']:6.1f} |"
             )
         if outs.get("lifetimes") and "error" not in results.get("lifetimes", {"error": 1}):
             print(

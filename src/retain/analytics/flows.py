@@ -11,6 +11,7 @@ import pandas as pd
 
 from retain.analytics.settings import lifecycle_settings
 from retain.analytics.stages import STAGES, SUBSTAGES, customer_stages, stage_table
+from retain.analytics.summary import category_codes
 from retain.analytics.tables import as_of_date, as_table, to_pandas
 from retain.errors import InvalidInputError
 
@@ -100,9 +101,10 @@ def stage_history(
     # query (a union of per-month counts), run once, not one query per month
     o = as_table(orders, "orders", ("customer_id", "ordered_at", "amount"))
     c = None if customers is None else as_table(customers, "customers", ("customer_id",))
+    categories = category_codes(o)  # read once for every month
     parts = []
     for i, day in enumerate(month_ends(a, b)):
-        s = stage_table(o, day, c, settings)
+        s = stage_table(o, day, c, settings, categories=categories)
         parts.append(s.group_by("stage").aggregate(customers=s.count()).mutate(month=i))
     counts = to_pandas(ibis.union(*parts)) if len(parts) > 1 else to_pandas(parts[0])
     rows = []

@@ -83,6 +83,8 @@ def stage_table(
     as_of: date | datetime | str,
     customers: Any = None,
     settings: dict[str, Any] | None = None,
+    *,
+    categories: ir.Table | None = None,
 ) -> ir.Table:
     """Stages as an Ibis expression on the engine of ``orders``.
 
@@ -91,10 +93,12 @@ def stage_table(
     ``first_seen_at``, ``email_consent``, ``do_not_contact``, ``let_go``,
     ``competitor_status``, ``merged_into_id`` (merged customers are left out);
     without it there are no prospects and nobody is do-not-contact.
+    ``categories``: :func:`~retain.analytics.summary.category_codes` of the
+    orders, to read them once for several dates.
     Columns: :data:`STAGE_COLUMNS` followed by the summary's columns.
     """
     cfg = lifecycle_settings(settings)
-    p = purchase_days(orders, as_of)
+    p = purchase_days(orders, as_of, categories)
     s = summary_table(
         orders, p.as_of, gap_quantile=float(cfg["gap_quantile"]), seasons=True, purchases=p
     )

@@ -92,28 +92,15 @@ class Purchases:
     #: per customer the refunded amount of all orders up to ``as_of`` (None: no
     #: ``refunded`` column)
     refunds: ir.Table | None = None
+    #: :func:`category_codes` of ``orders``, when already read
+    known_categories: ir.Table | None = None
 
     @cached_property
     def categories(self) -> ir.Table:
-        """``category`` -> ``code``: every category of the orders in code point
-        order, codes 0, 1, ... (no row for :data:`NO_CATEGORY`).
-
-        Read once, with one query, and joined as a small in-memory table: a
-        lazy ``distinct`` would be scanned again by every part that joins it.
-        """
-        names: list[str] = []
-        if "product_category" in self.orders.columns:
-            col = self.orders.product_category
-            found = self.orders.filter(col.notnull()).select(category=col).distinct()
-            names = sorted(found.to_pyarrow().column("category").to_pylist())
-        return ibis.memtable(
-            pa.table(
-                {
-                    "category": pa.array(names, pa.string()),
-                    "code": pa.array(range(len(names)), pa.int64()),
-                }
-            )
-        )
+        """``category`` -> ``code`` of the orders (:func:`category_codes`)."""
+        if self.known_categories is not None:
+            return self.known_categories
+        return category_codes(self.orders)
 
     @cached_property
     def rows(self) -> ir.Table:
@@ -166,6 +153,31 @@ class Purchases:
         )
 
 
+def category_codes(orders: Any) -> ir.Table:
+    """``category`` -> ``code``: every ``product_category`` of the orders in code
+    point order, codes 0, 1, ... (no row for :data:`NO_CATEGORY`; none without
+    the column).
+
+    Read at once, with one query, and joined as a small in-memory table: a lazy
+    ``distinct`` would be scanned again by every part of a query that joins it.
+    Pass it to :func:`purchase_days` to compute several dates with one reading.
+    """
+    t = as_table(orders, "orders", ("customer_id",))
+    names: list[str] = []
+    if "product_category" in t.columns:
+        col = t.product_category
+        found = t.filter(col.notnull()).select(category=col).distinct()
+        names = sorted(found.to_pyarrow().column("category").to_pylist())
+    return ibis.memtable(
+        pa.table(
+            {
+                "category": pa.array(names, pa.string()),
+                "code": pa.array(range(len(names)), pa.int64()),
+            }
+        )
+    )
+
+
 def _key_day(key: ir.IntegerValue) -> ir.IntegerValue:
     """The ``eday`` of a purchase row's sort key (a shift: the key is positive)."""
     return (key >> CODE_BITS) - EDAY_OFFSET
@@ -200,11 +212,14 @@ def _period_of(day: date, freq: str) -> int:
     return day.year * 12 + day.month - 1
 
 
-def purchase_days(orders: Any, as_of: date | datetime | str) -> Purchases:
+def purchase_days(
+    orders: Any, as_of: date | datetime | str, categories: ir.Table | None = None
+) -> Purchases:
     """Orders up to ``as_of`` reduced to one row per customer and purchase day.
 
     ``orders`` needs ``customer_id``, ``ordered_at`` and ``amount``; it may
-    have ``refunded``, ``status`` and ``product_category``.
+    have ``refunded``, ``status`` and ``product_category``. ``categories``:
+    :func:`category_codes` of the same orders, when already read.
     """
     day_limit = as_of_date(as_of)
     t = given = as_table(orders, "orders", ORDER_COLUMNS)
@@ -238,7 +253,13 @@ def purchase_days(orders: Any, as_of: date | datetime | str) -> Purchases:
         gap=days.eday - days.eday.lag().over(w), prev_category=days.category.lag().over(w)
     )
     return Purchases(
-        days=days, as_of=day_limit, bought=t, orders=given, money=money, refunds=refunds
+        days=days,
+        as_of=day_limit,
+        bought=t,
+        orders=given,
+        money=money,
+        refunds=refunds,
+        known_categories=categories,
     )
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -135,11 +134,13 @@ def _plain(value: Any) -> Any:
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
+    import pandas as pd  # here: every command imports this module, few print frames
+
     if pd.isna(value):
         return None
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, datetime | date | pd.Timestamp):
+    if isinstance(value, datetime | date):  # pandas' Timestamp too
         return value.isoformat()
     if hasattr(value, "item"):
         return value.item()  # numpy scalars
