@@ -117,7 +117,7 @@ def retain_lifecycle(orders, as_of: date):
     stages = stage_table(orders, as_of)
     # Ibis 12's PySpark cache() runs the query without registering the in-memory
     # tables it joins (the category codes): register them first
-    stages._find_backend()._run_pre_execute_hooks(stages)
+    stages._find_backend(use_default=True)._run_pre_execute_hooks(stages)
     stages = stages.cache()
     rfm = rfm_table(None, as_of, summary=stages.filter(stages.purchases > 0))
     return stages.to_pyarrow(), rfm.to_pyarrow()

@@ -19,6 +19,7 @@ from retain.analytics import (
     customer_summary,
     retention_intervals,
     rfm_scores,
+    stage_history,
 )
 from retain.store import Store, open_store
 from retain.store.frames import analytics_tables, read_arrow
@@ -112,6 +113,8 @@ def run_all(orders, customers) -> dict[str, pd.DataFrame]:
         "rfm": rfm_scores(orders, AS_OF),
         "cohorts": cohort_table(orders, AS_OF),
         "intervals": retention_intervals(orders, AS_OF),
+        # every month end of a year in one query (an as-of column through the pipeline)
+        "history": stage_history(orders, date(AS_OF.year - 1, AS_OF.month, 1), AS_OF, customers),
     }
 
 

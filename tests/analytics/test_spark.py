@@ -7,12 +7,13 @@ SparkSession for the module (the JVM takes 5-30 s to start).
 from __future__ import annotations
 
 import os
+from datetime import date
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from retain.analytics import customer_stages, customer_summary
+from retain.analytics import customer_stages, customer_summary, stage_history
 
 from .test_engines import AS_OF, as_pandas, assert_same, synthetic
 
@@ -54,10 +55,16 @@ def test_summary_and_stages_on_spark_from_parquet(spark, tmp_path) -> None:
     con = ibis.pyspark.connect(spark)
     o = con.read_parquet(str(tmp_path / "o.parquet"))
     c = con.read_parquet(str(tmp_path / "c.parquet"))
+    start = date(AS_OF.year, 1, 1)
     expected = {
         "summary": customer_summary(orders, AS_OF),
         "stages": customer_stages(orders, AS_OF, customers),
+        "history": stage_history(orders, start, AS_OF, customers),
     }
-    got = {"summary": customer_summary(o, AS_OF), "stages": customer_stages(o, AS_OF, c)}
+    got = {
+        "summary": customer_summary(o, AS_OF),
+        "stages": customer_stages(o, AS_OF, c),
+        "history": stage_history(o, start, AS_OF, c),
+    }
     assert_same(expected, got)
     assert len(got["stages"]) == len(customers)

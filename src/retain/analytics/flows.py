@@ -8,10 +8,11 @@ from typing import Any
 
 import ibis
 import pandas as pd
+import pyarrow as pa
 
 from retain.analytics.settings import lifecycle_settings
 from retain.analytics.stages import STAGES, SUBSTAGES, customer_stages, stage_table
-from retain.analytics.summary import category_codes
+from retain.analytics.summary import AS_OF_KEY, EPOCH
 from retain.analytics.tables import as_of_date, as_table, to_pandas
 from retain.errors import InvalidInputError
 
@@ -97,19 +98,19 @@ def stage_history(
     a, b = as_of_date(start), as_of_date(end)
     if b < a:
         raise InvalidInputError(f"history: the end {b} is before the start {a}; swap them")
-    # the inputs become engine tables once; the month ends' stage counts are one
-    # query (a union of per-month counts), run once, not one query per month
+    # one query for every month end: the purchase rows and their window are
+    # computed once, then each month end sees the rows up to it (an as-of column)
+    ends = month_ends(a, b)
     o = as_table(orders, "orders", ("customer_id", "ordered_at", "amount"))
     c = None if customers is None else as_table(customers, "customers", ("customer_id",))
-    categories = category_codes(o)  # read once for every month
-    parts = []
-    for i, day in enumerate(month_ends(a, b)):
-        s = stage_table(o, day, c, settings, categories=categories)
-        parts.append(s.group_by("stage").aggregate(customers=s.count()).mutate(month=i))
-    counts = to_pandas(ibis.union(*parts)) if len(parts) > 1 else to_pandas(parts[0])
+    dates = ibis.memtable(
+        pa.table({AS_OF_KEY: pa.array([(d - EPOCH).days for d in ends], pa.int64())})
+    )
+    s = stage_table(o, b, c, settings, dates=dates)
+    counts = to_pandas(s.group_by([AS_OF_KEY, "stage"]).aggregate(customers=s.count()))
     rows = []
-    for i, day in enumerate(month_ends(a, b)):
-        got = counts[counts["month"] == i].set_index("stage")["customers"]
+    for day in ends:
+        got = counts[counts[AS_OF_KEY] == (day - EPOCH).days].set_index("stage")["customers"]
         rows.append({"as_of": day, **{st: int(got.get(st, 0)) for st in STAGES}})
     return pd.DataFrame(rows, columns=["as_of", *STAGES])
 

@@ -24,28 +24,32 @@ _DIGITS = 6
 
 
 def category_gaps(purchases: Purchases, config: dict[str, Any]) -> ir.Table:
-    """Per product category: ``category``, ``gaps`` (count), ``gap_days`` (the quantile)."""
+    """Per product category: ``category``, ``gaps`` (count), ``gap_days`` (the quantile);
+    per as-of day (its ``_as_of_eday`` first) when the purchases have several."""
+    keys = purchases.keys
     h = _histogram(purchases)
     h = h.filter(h.prev_code != NO_CATEGORY)
-    per = gap_quantile(h, ["prev_code"], float(config["gap_quantile"]))
+    per = gap_quantile(h, [*keys, "prev_code"], float(config["gap_quantile"]))
     names = purchases.categories
     per = per.join(names, per.prev_code == names.code)
-    return per.select("category", "gaps", "gap_days")
+    return per.select(*keys, "category", "gaps", "gap_days")
 
 
 def overall_gap(purchases: Purchases, config: dict[str, Any]) -> ir.Table:
-    """One row: ``_all_gap``, the quantile over all gaps (NULL when there is no repeat purchase)."""
+    """``_all_gap``, the quantile over all gaps (NULL when there is no repeat purchase):
+    one row, or one per as-of day (``_as_of_eday``, days with a gap only)."""
+    keys = purchases.keys
     h = _histogram(purchases)
-    h = h.group_by("gap").aggregate(n=h.n.sum())
-    q = gap_quantile(h, [], float(config["gap_quantile"]))  # one row, NULL without any gap
-    return q.select(_all_gap=q.gap_days)
+    h = h.group_by([*keys, "gap"]).aggregate(n=h.n.sum())
+    q = gap_quantile(h, keys, float(config["gap_quantile"]))  # one row, NULL without any gap
+    return q.select(*keys, _all_gap=q.gap_days)
 
 
 def _histogram(purchases: Purchases) -> ir.Table:
-    """How many gaps of each length follow each category: prev_code, gap, n."""
-    d = purchases.rows
+    """How many gaps of each length follow each category: [_as_of_eday,] prev_code, gap, n."""
+    d = purchases.dated_rows
     g = d.filter(d.gap.notnull())
-    return g.group_by(["prev_code", "gap"]).aggregate(n=g.count())
+    return g.group_by([*purchases.keys, "prev_code", "gap"]).aggregate(n=g.count())
 
 
 def gap_quantile(hist: ir.Table, by: list[str], q: float) -> ir.Table:

@@ -37,7 +37,7 @@ import pandas as pd
 from retain.analytics.gaps import category_gaps, gap_days, overall_gap
 from retain.analytics.seasons import season_columns
 from retain.analytics.settings import lifecycle_settings
-from retain.analytics.summary import EPOCH, purchase_days, summary_table
+from retain.analytics.summary import AS_OF_KEY, EPOCH, purchase_days, summary_table
 from retain.analytics.tables import as_table, order_day, to_pandas
 
 STAGES = ("prospect", "new", "active", "loyal", "lapsed", "inactive")
@@ -85,6 +85,7 @@ def stage_table(
     settings: dict[str, Any] | None = None,
     *,
     categories: ir.Table | None = None,
+    dates: ir.Table | None = None,
 ) -> ir.Table:
     """Stages as an Ibis expression on the engine of ``orders``.
 
@@ -94,15 +95,18 @@ def stage_table(
     ``competitor_status``, ``merged_into_id`` (merged customers are left out);
     without it there are no prospects and nobody is do-not-contact.
     ``categories``: :func:`~retain.analytics.summary.category_codes` of the
-    orders, to read them once for several dates.
+    orders, to read them once for several dates. ``dates``: several as-of
+    days at once, a table with one column ``_as_of_eday`` (days since
+    1970-01-01, none after ``as_of``): one row per day and customer, with
+    that column.
     Columns: :data:`STAGE_COLUMNS` followed by the summary's columns.
     """
     cfg = lifecycle_settings(settings)
-    p = purchase_days(orders, as_of, categories)
+    p = purchase_days(orders, as_of, categories, dates=dates)
     s = summary_table(
         orders, p.as_of, gap_quantile=float(cfg["gap_quantile"]), seasons=True, purchases=p
     )
-    as_of_eday = (p.as_of - EPOCH).days
+    keys = [*p.keys, "customer_id"]
 
     if customers is not None:
         c = as_table(customers, "customers", ("customer_id",))
@@ -115,16 +119,24 @@ def stage_table(
             .left_join(known, "customer_id")
             .drop("customer_id_right")
         )
-        c = c.filter(c._known.isnull() | (c._known <= ibis.date(p.as_of)))
-        t = c.left_join(s, "customer_id").drop("customer_id_right")
+        if dates is None:
+            c = c.filter(c._known.isnull() | (c._known <= ibis.date(p.as_of)))
+        else:
+            c = c.join(dates, c._known.isnull() | (c._known.epoch_days() <= dates[AS_OF_KEY]))
+        t = c.left_join(s, keys).drop(*(f"{k}_right" for k in keys))
     else:
         t = s.mutate(_dnc=ibis.literal(False))
 
     cg = category_gaps(p, cfg)
     enough = cg.filter(cg.category.notnull() & (cg.gaps >= int(cfg["min_category_gaps"])))
-    enough = enough.select(_cat=enough.category, _cat_gap=enough.gap_days)
-    t = t.left_join(enough, t.main_category == enough._cat).drop("_cat")
-    t = t.cross_join(overall_gap(p, cfg))
+    enough = enough.select(*p.keys, _cat=enough.category, _cat_gap=enough.gap_days)
+    same_day = [t[k] == enough[k] for k in p.keys]
+    t = t.left_join(enough, [t.main_category == enough._cat, *same_day])
+    t = t.drop("_cat", *(f"{k}_right" for k in p.keys))
+    if p.keys:
+        t = t.left_join(overall_gap(p, cfg), p.keys).drop(*(f"{k}_right" for k in p.keys))
+    else:
+        t = t.cross_join(overall_gap(p, cfg))
     own_ok = (t.purchase_days - 1) >= int(cfg["own_history_min_gaps"])
     base_gap = ibis.cases(
         (own_ok, gap_days(t.own_gap_quantile, cfg)),
@@ -152,7 +164,7 @@ def stage_table(
     eg = t.expected_gap_days
     short = float(cfg["short_term_multiple"])
     inactive = float(cfg["inactive_multiple"])
-    in_off_season = t.seasonal & (as_of_eday <= t._season_end_eday)
+    in_off_season = t.seasonal & (p.as_of_eday(t) <= t._season_end_eday)
     silence = float(cfg["inactive_silence_probability"])
     gone_quiet = ibis.literal(False)
     if silence > 0:

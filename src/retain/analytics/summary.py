@@ -61,6 +61,8 @@ SUMMARY_COLUMNS = (
 
 #: the code of "no category" in :attr:`Purchases.rows`: above every category's code
 NO_CATEGORY = 2**31 - 1
+#: the column of the as-of day (days since 1970-01-01) when several are computed at once
+AS_OF_KEY = "_as_of_eday"
 #: purchase rows sort on one integer key, ``(eday + EDAY_OFFSET) * CODE_BASE +
 #: (CODE_BASE - 1 - code)``: by day, then category code descending
 CODE_BITS = 31
@@ -94,6 +96,32 @@ class Purchases:
     refunds: ir.Table | None = None
     #: :func:`category_codes` of ``orders``, when already read
     known_categories: ir.Table | None = None
+    #: several as-of days at once (stage history): one ``_as_of_eday`` column;
+    #: every figure is then computed per as-of day (``as_of`` is the last)
+    dates: ir.Table | None = None
+
+    @property
+    def keys(self) -> list[str]:
+        """The columns that, with ``customer_id``, identify a summary row."""
+        return [] if self.dates is None else [AS_OF_KEY]
+
+    @cached_property
+    def dated_rows(self) -> ir.Table:
+        """:attr:`rows`, or with several as-of days, the rows of each day up to it
+        (with its ``_as_of_eday``). A purchase row's facts (its previous day, the
+        last row of its day, the customer's first day) do not depend on the
+        as-of day, so the window over the orders runs once for all of them."""
+        if self.dates is None:
+            return self.rows
+        r, d = self.rows, self.dates
+        return r.join(d, r.eday <= d[AS_OF_KEY])
+
+    def as_of_eday(self, table: ir.Table) -> ir.IntegerValue:
+        """The as-of day (days since 1970-01-01) of a row of ``table``: a constant,
+        or its ``_as_of_eday`` column."""
+        if self.dates is None:
+            return ibis.literal((self.as_of - EPOCH).days, "int64")
+        return table[AS_OF_KEY]
 
     @cached_property
     def categories(self) -> ir.Table:
@@ -213,13 +241,19 @@ def _period_of(day: date, freq: str) -> int:
 
 
 def purchase_days(
-    orders: Any, as_of: date | datetime | str, categories: ir.Table | None = None
+    orders: Any,
+    as_of: date | datetime | str,
+    categories: ir.Table | None = None,
+    *,
+    dates: ir.Table | None = None,
 ) -> Purchases:
     """Orders up to ``as_of`` reduced to one row per customer and purchase day.
 
     ``orders`` needs ``customer_id``, ``ordered_at`` and ``amount``; it may
     have ``refunded``, ``status`` and ``product_category``. ``categories``:
-    :func:`category_codes` of the same orders, when already read.
+    :func:`category_codes` of the same orders, when already read. ``dates``:
+    several as-of days at once (see :attr:`Purchases.dates`; ``as_of`` is
+    the last of them).
     """
     day_limit = as_of_date(as_of)
     t = given = as_table(orders, "orders", ORDER_COLUMNS)
@@ -229,9 +263,12 @@ def purchase_days(
     refunds = None
     if "refunded" in cols:
         kind = "int64" if t.refunded.type().is_integer() else "float64"
-        refunds = t.group_by("customer_id").aggregate(
-            refunds=t.refunded.fill_null(0).sum().cast(kind)
-        )
+        r = t
+        if dates is not None:
+            r = t.join(dates, t._day.epoch_days() <= dates[AS_OF_KEY])
+        refunds = r.group_by(
+            [*([AS_OF_KEY] if dates is not None else []), "customer_id"]
+        ).aggregate(refunds=r.refunded.fill_null(0).sum().cast(kind))
     net = t.amount - t.refunded.fill_null(0) if "refunded" in cols else t.amount
     bought = ibis.literal(True)
     if "status" in cols:
@@ -260,6 +297,7 @@ def purchase_days(
         money=money,
         refunds=refunds,
         known_categories=categories,
+        dates=dates,
     )
 
 
@@ -283,7 +321,10 @@ def summary_table(
             f"freq must be one of {', '.join(FREQS)} (days, weeks, months), not {freq!r}"
         )
     p = purchases or purchase_days(orders, as_of)
-    d = p.rows
+    if p.dates is not None and freq != "D":
+        raise InvalidInputError("several as-of days at once need freq='D'")
+    d = p.dated_rows
+    keys = [*p.keys, "customer_id"]
     if freq != "D":
         d = d.mutate(period=_period(d.eday, freq))
         d = d.mutate(first_period=d.period.min().over(ibis.window(group_by=d.customer_id)))
@@ -310,11 +351,11 @@ def summary_table(
         angle = d.eday.cast("float64") * (2 * math.pi / YEAR_DAYS)
         aggs["season_cos"] = angle.cos().mean(where=d.new_day)
         aggs["season_sin"] = angle.sin().mean(where=d.new_day)
-    s = d.group_by("customer_id").aggregate(**aggs)
+    s = d.group_by(keys).aggregate(**aggs)
     if freq == "D":
         s = s.mutate(periods=s.purchase_days, first_period=s.first_eday, last_period=s.last_eday)
-    as_of_period = _period_of(p.as_of, freq)
-    as_of_eday = (p.as_of - EPOCH).days
+    as_of_eday = p.as_of_eday(s)
+    as_of_period = as_of_eday if freq == "D" else _period_of(p.as_of, freq)
     if gap_quantile is not None:
         s = s.mutate(own_gap_quantile=s.gap_quantiles[1].cast("float64"))
     frequency = s.periods - 1
@@ -338,14 +379,14 @@ def summary_table(
         median_gap_days=s.gap_quantiles[0].cast("float64"),
     )
     main = main_category(p)
-    s = s.left_join(main, "customer_id").drop("customer_id_right")
+    s = s.left_join(main, keys).drop(*(f"{k}_right" for k in keys))
     if p.refunds is not None:
-        s = s.left_join(p.refunds, "customer_id").drop("customer_id_right")
+        s = s.left_join(p.refunds, keys).drop(*(f"{k}_right" for k in keys))
         s = s.mutate(refunds=s.refunds.fill_null(0))
     else:
         s = s.mutate(refunds=ibis.literal(0).cast(s.revenue.type()))
     extra = [c for c in ("own_gap_quantile", "season_cos", "season_sin") if c in s.columns]
-    return s.select(*SUMMARY_COLUMNS, *extra)
+    return s.select(*p.keys, *SUMMARY_COLUMNS, *extra)
 
 
 def main_category(p: Purchases) -> ir.Table:
@@ -355,18 +396,17 @@ def main_category(p: Purchases) -> ir.Table:
     last row, see :attr:`Purchases.rows`); the spending of a category is that
     of the orders in it.
     """
-    r = p.rows
-    per = r.group_by(["customer_id", "code"]).aggregate(
-        n=r.count(where=r.last_of_day), value=r.net.sum()
-    )
+    r = p.dated_rows
+    keys = [*p.keys, "customer_id"]
+    per = r.group_by([*keys, "code"]).aggregate(n=r.count(where=r.last_of_day), value=r.net.sum())
     w = ibis.window(
-        group_by=per.customer_id,
+        group_by=[per[k] for k in keys],
         order_by=[per.n.desc(), per.value.desc(), per.code.asc()],
     )
     per = per.mutate(rank=ibis.row_number().over(w))
     per = per.filter(per.rank == 0)
     per = per.left_join(p.categories, per.code == p.categories.code)
-    return per.select("customer_id", main_category="category")
+    return per.select(*keys, main_category="category")
 
 
 def customer_summary(orders: Any, as_of: date | datetime | str, freq: str = "D") -> pd.DataFrame:
