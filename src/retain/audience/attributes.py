@@ -198,7 +198,16 @@ def audience_frame(
     )
     frame["revenue"] = frame["revenue"].fillna(0) / 100.0
     frame["purchases"] = frame["purchases"].fillna(0).astype("int64")
-    rfm = analytics.rfm_scores(bought, day)
+    # RFM from the stage table's summary columns (computing the summary once)
+    import ibis
+
+    buyers = stages.loc[
+        stages["purchases"] > 0,
+        ["customer_id", "days_since_last_order", "purchase_days", "revenue"],
+    ]
+    rfm = analytics.tables.to_pandas(
+        analytics.rfm_table(None, day, summary=ibis.memtable(buyers.reset_index(drop=True)))
+    )
     frame = frame.merge(
         rfm[["customer_id", "segment", "r_score", "f_score", "m_score"]].rename(
             columns={"segment": "rfm_segment"}
