@@ -84,7 +84,6 @@ def stage_table(
     customers: Any = None,
     settings: dict[str, Any] | None = None,
     *,
-    categories: ir.Table | None = None,
     dates: ir.Table | None = None,
 ) -> ir.Table:
     """Stages as an Ibis expression on the engine of ``orders``.
@@ -94,15 +93,13 @@ def stage_table(
     ``first_seen_at``, ``email_consent``, ``do_not_contact``, ``let_go``,
     ``competitor_status``, ``merged_into_id`` (merged customers are left out);
     without it there are no prospects and nobody is do-not-contact.
-    ``categories``: :func:`~retain.analytics.summary.category_codes` of the
-    orders, to read them once for several dates. ``dates``: several as-of
-    days at once, a table with one column ``_as_of_eday`` (days since
-    1970-01-01, none after ``as_of``): one row per day and customer, with
-    that column.
+    ``dates``: several as-of days at once, a table with one column
+    ``_as_of_eday`` (days since 1970-01-01, none after ``as_of``): one row
+    per day and customer, with that column.
     Columns: :data:`STAGE_COLUMNS` followed by the summary's columns.
     """
     cfg = lifecycle_settings(settings)
-    p = purchase_days(orders, as_of, categories, dates=dates)
+    p = purchase_days(orders, as_of, dates=dates)
     s = summary_table(
         orders, p.as_of, gap_quantile=float(cfg["gap_quantile"]), seasons=True, purchases=p
     )

@@ -94,8 +94,6 @@ class Purchases:
     #: per customer the refunded amount of all orders up to ``as_of`` (None: no
     #: ``refunded`` column)
     refunds: ir.Table | None = None
-    #: :func:`category_codes` of ``orders``, when already read
-    known_categories: ir.Table | None = None
     #: several as-of days at once (stage history): one ``_as_of_eday`` column;
     #: every figure is then computed per as-of day (``as_of`` is the last)
     dates: ir.Table | None = None
@@ -126,8 +124,6 @@ class Purchases:
     @cached_property
     def categories(self) -> ir.Table:
         """``category`` -> ``code`` of the orders (:func:`category_codes`)."""
-        if self.known_categories is not None:
-            return self.known_categories
         return category_codes(self.orders)
 
     @cached_property
@@ -188,7 +184,6 @@ def category_codes(orders: Any) -> ir.Table:
 
     Read at once, with one query, and joined as a small in-memory table: a lazy
     ``distinct`` would be scanned again by every part of a query that joins it.
-    Pass it to :func:`purchase_days` to compute several dates with one reading.
     """
     t = as_table(orders, "orders", ("customer_id",))
     names: list[str] = []
@@ -243,15 +238,13 @@ def _period_of(day: date, freq: str) -> int:
 def purchase_days(
     orders: Any,
     as_of: date | datetime | str,
-    categories: ir.Table | None = None,
     *,
     dates: ir.Table | None = None,
 ) -> Purchases:
     """Orders up to ``as_of`` reduced to one row per customer and purchase day.
 
     ``orders`` needs ``customer_id``, ``ordered_at`` and ``amount``; it may
-    have ``refunded``, ``status`` and ``product_category``. ``categories``:
-    :func:`category_codes` of the same orders, when already read. ``dates``:
+    have ``refunded``, ``status`` and ``product_category``. ``dates``:
     several as-of days at once (see :attr:`Purchases.dates`; ``as_of`` is
     the last of them).
     """
@@ -296,7 +289,6 @@ def purchase_days(
         orders=given,
         money=money,
         refunds=refunds,
-        known_categories=categories,
         dates=dates,
     )
 
