@@ -99,6 +99,22 @@ def sqlite_web(sqlite_store: Store) -> Web:
     return make_web(sqlite_store)
 
 
+def post_order(admin: TestClient, external_id: str, customer_id: int, day: str) -> int:
+    """Create an order of 10.00 EUR at noon UTC on ``day`` through the API; its id."""
+    r = admin.post(
+        "/api/v1/orders",
+        json={
+            "external_id": external_id,
+            "customer_id": customer_id,
+            "amount_minor": 1000,
+            "currency": "EUR",
+            "ordered_at": f"{day}T12:00:00Z",
+        },
+    )
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
 def csrf_of(html: str) -> str:
     """The CSRF token in a page's forms."""
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)

@@ -14,7 +14,7 @@ import pytest
 
 from retain.audience import create_segment
 
-from .conftest import START, login
+from .conftest import START, login, post_order
 
 
 @pytest.fixture
@@ -27,17 +27,7 @@ def shop(web):
     for n, (who, day) in enumerate(
         [("ada", "2026-01-10"), ("ada", "2026-02-01"), ("ada", "2026-02-20"), ("bob", "2026-02-25")]
     ):
-        r = admin.post(
-            "/api/v1/orders",
-            json={
-                "external_id": f"O{n}",
-                "customer_id": ids[who],
-                "amount_minor": 1000,
-                "currency": "EUR",
-                "ordered_at": f"{day}T12:00:00Z",
-            },
-        )
-        assert r.status_code == 201, r.text
+        post_order(admin, f"O{n}", ids[who], day)
     create_segment(web.store, "de", 'country = "DE"', START)
     return web, ids
 
@@ -89,16 +79,7 @@ def test_stage_table_is_kept_and_says_how_fresh(shop):
     assert ">de</option>" in page.text
     # Bob buys twice more: the kept table still says new until it expires
     for n, day in enumerate(("2026-02-26", "2026-02-27")):
-        web.api("admin").post(
-            "/api/v1/orders",
-            json={
-                "external_id": f"B{n}",
-                "customer_id": ids["bob"],
-                "amount_minor": 1000,
-                "currency": "EUR",
-                "ordered_at": f"{day}T12:00:00Z",
-            },
-        )
+        post_order(web.api("admin"), f"B{n}", ids["bob"], day)
     assert names(web.api("viewer"), stage="loyal") == ["Ada"]
     web.clock.advance(timedelta(seconds=601))
     assert names(web.api("viewer"), stage="loyal") == ["Ada", "Bob"]

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import post_order
+
 
 def test_empty_store_shows_no_numbers(sqlite_web):
     body = sqlite_web.api("viewer").get("/api/v1/dashboard").json()
@@ -22,17 +24,7 @@ def small_shop(sqlite_web):
     for n, (who, day) in enumerate(
         [("A", "2026-01-10"), ("A", "2026-02-01"), ("A", "2026-02-20"), ("B", "2026-02-25")]
     ):
-        r = admin.post(
-            "/api/v1/orders",
-            json={
-                "external_id": f"O{n}",
-                "customer_id": ids[who],
-                "amount_minor": 1000,
-                "currency": "EUR",
-                "ordered_at": f"{day}T12:00:00Z",
-            },
-        )
-        assert r.status_code == 201
+        post_order(admin, f"O{n}", ids[who], day)
     for n, score in enumerate([10, 9, 7, 3]):  # 2 promoters, 1 passive, 1 detractor
         admin.post(
             "/api/v1/feedback",

@@ -20,7 +20,7 @@ import ibis
 import pandas as pd
 
 from retain.analytics.stages import stage_table
-from retain.analytics.tables import as_of_date, as_table, to_pandas
+from retain.analytics.tables import as_of_date, as_table, left_join_on, to_pandas
 
 RINGS = ("visitor", "audience", "customer", "community")
 
@@ -71,7 +71,7 @@ def relationship_ring(
             _promoter=(score.fill_null(-1) >= 9).any(),
             _reviewer=(source == "review").any(),
         )
-        t = t.left_join(per, "customer_id").drop("customer_id_right")
+        t = left_join_on(t, per, "customer_id")
         promoter, reviewer = t._promoter.fill_null(False), t._reviewer.fill_null(False)
     if engaged is not None:
         t = t.left_join(engaged.mutate(_engaged=ibis.literal(True)), "customer_id")

@@ -38,7 +38,7 @@ from retain.analytics.gaps import category_gaps, gap_days, overall_gap
 from retain.analytics.seasons import season_columns
 from retain.analytics.settings import lifecycle_settings
 from retain.analytics.summary import AS_OF_KEY, EPOCH, purchase_days, summary_table
-from retain.analytics.tables import as_table, order_day, to_pandas
+from retain.analytics.tables import as_table, left_join_on, order_day, to_pandas
 
 STAGES = ("prospect", "new", "active", "loyal", "lapsed", "inactive")
 SUBSTAGES = {
@@ -111,16 +111,12 @@ def stage_table(
             c = c.filter(c.merged_into_id.isnull())
         c = c.mutate(_dnc=_flags(c))
         known = _known_since(c, orders)
-        c = (
-            c.select("customer_id", "_dnc")
-            .left_join(known, "customer_id")
-            .drop("customer_id_right")
-        )
+        c = left_join_on(c.select("customer_id", "_dnc"), known, "customer_id")
         if dates is None:
             c = c.filter(c._known.isnull() | (c._known <= ibis.date(p.as_of)))
         else:
             c = c.join(dates, c._known.isnull() | (c._known.epoch_days() <= dates[AS_OF_KEY]))
-        t = c.left_join(s, keys).drop(*(f"{k}_right" for k in keys))
+        t = left_join_on(c, s, keys)
     else:
         t = s.mutate(_dnc=ibis.literal(False))
 
@@ -131,7 +127,7 @@ def stage_table(
     t = t.left_join(enough, [t.main_category == enough._cat, *same_day])
     t = t.drop("_cat", *(f"{k}_right" for k in p.keys))
     if p.keys:
-        t = t.left_join(overall_gap(p, cfg), p.keys).drop(*(f"{k}_right" for k in p.keys))
+        t = left_join_on(t, overall_gap(p, cfg), p.keys)
     else:
         t = t.cross_join(overall_gap(p, cfg))
     own_ok = (t.purchase_days - 1) >= int(cfg["own_history_min_gaps"])
@@ -216,7 +212,7 @@ def _known_since(customers: ir.Table, orders: Any) -> ir.Table:
     c = customers.select(
         "customer_id", *(["first_seen_at"] if "first_seen_at" in customers.columns else [])
     )
-    c = c.left_join(first, "customer_id").drop("customer_id_right")
+    c = left_join_on(c, first, "customer_id")
     known = c._first_order
     if "first_seen_at" in c.columns:
         seen = c.first_seen_at

@@ -30,7 +30,14 @@ import ibis.expr.types as ir
 import pandas as pd
 import pyarrow as pa
 
-from retain.analytics.tables import NOT_PURCHASED, as_of_date, as_table, order_day, to_pandas
+from retain.analytics.tables import (
+    NOT_PURCHASED,
+    as_of_date,
+    as_table,
+    left_join_on,
+    order_day,
+    to_pandas,
+)
 from retain.errors import InvalidInputError
 
 ORDER_COLUMNS = ("customer_id", "ordered_at", "amount")
@@ -256,12 +263,10 @@ def purchase_days(
     refunds = None
     if "refunded" in cols:
         kind = "int64" if t.refunded.type().is_integer() else "float64"
-        r = t
+        r, keys = t, ["customer_id"]
         if dates is not None:
-            r = t.join(dates, t._day.epoch_days() <= dates[AS_OF_KEY])
-        refunds = r.group_by(
-            [*([AS_OF_KEY] if dates is not None else []), "customer_id"]
-        ).aggregate(refunds=r.refunded.fill_null(0).sum().cast(kind))
+            r, keys = t.join(dates, t._day.epoch_days() <= dates[AS_OF_KEY]), [AS_OF_KEY, *keys]
+        refunds = r.group_by(keys).aggregate(refunds=r.refunded.fill_null(0).sum().cast(kind))
     net = t.amount - t.refunded.fill_null(0) if "refunded" in cols else t.amount
     bought = ibis.literal(True)
     if "status" in cols:
@@ -371,9 +376,9 @@ def summary_table(
         median_gap_days=s.gap_quantiles[0].cast("float64"),
     )
     main = main_category(p)
-    s = s.left_join(main, keys).drop(*(f"{k}_right" for k in keys))
+    s = left_join_on(s, main, keys)
     if p.refunds is not None:
-        s = s.left_join(p.refunds, keys).drop(*(f"{k}_right" for k in keys))
+        s = left_join_on(s, p.refunds, keys)
         s = s.mutate(refunds=s.refunds.fill_null(0))
     else:
         s = s.mutate(refunds=ibis.literal(0).cast(s.revenue.type()))

@@ -37,17 +37,15 @@ class _DuckDB(ibis.backends.duckdb.Backend):
     once its Ibis expression is garbage collected.
     """
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: names of in-memory tables whose expressions are gone
+        self._released: deque[str] = deque()
+
     def _register_in_memory_table(self, op: Any) -> None:
         super()._register_in_memory_table(op)
         # the finalizer may run on any thread: it only queues the name
         weakref.finalize(op, self._released.append, op.name)
-
-    @property
-    def _released(self) -> deque[str]:
-        """Names of this connection's in-memory tables whose expressions are gone."""
-        if "_released_names" not in self.__dict__:
-            self.__dict__["_released_names"] = deque()
-        return self.__dict__["_released_names"]
 
     def drop_released(self) -> None:
         """Drop the tables of in-memory tables no longer used (call it from the
@@ -152,6 +150,12 @@ def to_pandas(expr: ir.Table) -> pd.DataFrame:
     missing values become float64, dates ``datetime.date`` objects.
     """
     return expr.to_pyarrow().to_pandas()
+
+
+def left_join_on(left: ir.Table, right: ir.Table, keys: str | Iterable[str]) -> ir.Table:
+    """``left`` left-joined with ``right`` on equal ``keys`` columns, each kept once."""
+    keys = [keys] if isinstance(keys, str) else list(keys)
+    return left.left_join(right, keys).drop(*(f"{k}_right" for k in keys))
 
 
 def order_day(orders: ir.Table) -> ir.DateValue:
